@@ -1,0 +1,388 @@
+"""Pure text functions: normalisation, offset units, context, quote resolution, re-anchoring.
+
+Nothing here touches the database; services call these and store the results. All offsets are
+Unicode code points of the normalised body (Python `str` indices), end exclusive, as in the W3C
+TextPositionSelector. UTF-16 offsets (what browsers count) are converted at the edges.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from diff_match_patch import diff_match_patch
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
+
+CONTEXT_CHARS = 32
+
+# Re-anchoring bounds (documented in the README). A candidate's quote may differ from the stored
+# quote by at most this share of its length in Levenshtein edits...
+MAX_QUOTE_ERROR_RATIO = 0.3
+# ...and its weighted score must reach this. Weights follow the Hypothesis client: quote 50,
+# prefix 20, suffix 20, position 2. An exact copy of the quote with unrelated context scores about
+# (50 + 20*0.3 + 20*0.3 + 2) / 92 = 0.7 (random English contexts are ~30 % similar), so 0.75 keeps
+# such copies out, while a span whose text was lightly edited in its own context scores > 0.9.
+SCORE_THRESHOLD = 0.75
+WEIGHT_QUOTE, WEIGHT_PREFIX, WEIGHT_SUFFIX, WEIGHT_POSITION = 50, 20, 20, 2
+# Exact copies of a quote considered as candidates, nearest to the expected position first
+# (a two-letter quote can occur thousands of times in a long article).
+MAX_EXACT_CANDIDATES = 64
+# How long the diff between two bodies may take before it settles for a coarser one (seconds).
+DIFF_TIMEOUT = 2.0
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+class SpanError(ValueError):
+    """A span request that cannot be satisfied; `field` names the input at fault."""
+
+    def __init__(self, field: str, message: str, code: str = "invalid"):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+        self.code = code
+
+
+# --- Normalisation -----------------------------------------------------------------------------
+
+
+def normalize_fragment(text: str) -> str:
+    """CRLF and CR to LF, then Unicode NFC: what a quote or context must go through to be
+    compared with a normalised body."""
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+def normalize_body(text: str) -> str:
+    """The one normalisation of an article body on import or edit; offsets refer to its result."""
+    return normalize_fragment(text).rstrip()
+
+
+def body_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- Offset units ------------------------------------------------------------------------------
+
+
+class OffsetUnit(StrEnum):
+    CODEPOINT = "codepoint"
+    UTF16 = "utf-16"
+
+
+class OffsetMap:
+    """Converts offsets of one text between code points and UTF-16 code units.
+
+    Each astral character (emoji, many flags' halves, rare CJK) is one code point but two UTF-16
+    units; everything else is one of each. Built once per text: O(log n) per conversion.
+    """
+
+    def __init__(self, text: str):
+        self.length = len(text)
+        astral = [m.start() for m in _ASTRAL.finditer(text)]
+        self._astral = astral
+        # UTF-16 offset at which the k-th astral character starts.
+        self._astral_utf16 = [cp + k for k, cp in enumerate(astral)]
+        self.utf16_length = self.length + len(astral)
+
+    def to_utf16(self, index: int) -> int:
+        return index + bisect.bisect_left(self._astral, index)
+
+    def from_utf16(self, index: int, field: str = "offset") -> int:
+        if index < 0 or index > self.utf16_length:
+            raise SpanError(field, f"{index} is outside the text (0 to {self.utf16_length}).")
+        k = bisect.bisect_left(self._astral_utf16, index) - 1
+        if k >= 0 and self._astral_utf16[k] + 1 == index:
+            raise SpanError(
+                field,
+                f"UTF-16 offset {index} falls inside a surrogate pair (one astral character).",
+            )
+        # Astral characters that end at or before `index` each took one extra unit.
+        return index - bisect.bisect_right(self._astral_utf16, index - 2)
+
+    def length_in(self, unit: OffsetUnit) -> int:
+        return self.utf16_length if unit == OffsetUnit.UTF16 else self.length
+
+    def to_unit(self, index: int, unit: OffsetUnit) -> int:
+        return self.to_utf16(index) if unit == OffsetUnit.UTF16 else index
+
+    def from_unit(self, index: int, unit: OffsetUnit, field: str = "offset") -> int:
+        if unit == OffsetUnit.UTF16:
+            return self.from_utf16(index, field)
+        if index < 0 or index > self.length:
+            raise SpanError(field, f"{index} is outside the text (0 to {self.length}).")
+        return index
+
+
+# --- Spans -------------------------------------------------------------------------------------
+
+
+def context(text: str, start: int, end: int, size: int = CONTEXT_CHARS) -> tuple[str, str]:
+    """Up to `size` characters either side of a span (its W3C TextQuoteSelector prefix/suffix)."""
+    return text[max(0, start - size) : start], text[end : end + size]
+
+
+def validate_offsets(text: str, start: int, end: int, unit_length: int | None = None) -> None:
+    """Refuses offsets that do not make a span of `text`, naming the field at fault.
+
+    `unit_length` is the length the client counts in (UTF-16 units, say), for the messages.
+    """
+    length = len(text) if unit_length is None else unit_length
+    if start < 0:
+        raise SpanError("start", f"start must be 0 or more; got {start}.")
+    if end > len(text):
+        raise SpanError("end", f"end is beyond the end of the article (length {length}).")
+    if start >= end:
+        raise SpanError("end", "end must be greater than start: a span is at least one character.")
+    if not text[start:end].strip():
+        raise SpanError("quote", "A span cannot be whitespace only.", code="blank")
+
+
+def _occurrences(text: str, quote: str) -> list[int]:
+    found, i = [], text.find(quote)
+    while i != -1:
+        found.append(i)
+        i = text.find(quote, i + 1)
+    return found
+
+
+def _common_suffix_len(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(reversed(a), reversed(b), strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _common_prefix_len(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def resolve_quote(
+    text: str, quote: str, prefix: str = "", suffix: str = "", near: int | None = None
+) -> tuple[int, int]:
+    """Finds the one place of `quote` in `text`, as code-point (start, end).
+
+    Exact occurrences are ranked first by how many characters of the given prefix and suffix they
+    agree with, then by distance from `near`. A tie at the top is refused as ambiguous, with the
+    number of matches, so a span is never placed by chance.
+    """
+    quote, prefix, suffix = (
+        normalize_fragment(quote),
+        normalize_fragment(prefix),
+        normalize_fragment(suffix),
+    )
+    if not quote:
+        raise SpanError("quote", "quote must not be empty.", code="blank")
+    if not quote.strip():
+        raise SpanError("quote", "A span cannot be whitespace only.", code="blank")
+    starts = _occurrences(text, quote)
+    if not starts:
+        raise SpanError("quote", "quote was not found in the article text.", code="not_found")
+    if len(starts) == 1:
+        return starts[0], starts[0] + len(quote)
+
+    def rank(start: int) -> tuple[int, int]:
+        end = start + len(quote)
+        agreement = _common_suffix_len(prefix, text[max(0, start - len(prefix)) : start])
+        agreement += _common_prefix_len(suffix, text[end : end + len(suffix)])
+        distance = abs(start - near) if near is not None else 0
+        return (-agreement, distance)
+
+    ranked = sorted(starts, key=rank)
+    if rank(ranked[0]) == rank(ranked[1]):
+        raise SpanError(
+            "quote",
+            f"quote is ambiguous: it occurs {len(starts)} times in the article. "
+            "Add a prefix or suffix (the text just before or after it) or `near` (an offset "
+            "close to the intended place) to choose one.",
+            code="ambiguous",
+        )
+    return ranked[0], ranked[0] + len(quote)
+
+
+# --- Re-anchoring ------------------------------------------------------------------------------
+
+
+class Outcome(StrEnum):
+    KEPT = "kept"  # same offsets, same text
+    MOVED = "moved"  # same text at new offsets
+    CHANGED = "changed"  # approximate match: the quote's text changed
+    ORPHANED = "orphaned"  # no candidate reached the threshold
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    quote: str
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
+class Reanchored:
+    outcome: Outcome
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    score: float
+
+
+class PositionMap:
+    """Maps offsets of an old text to a new one through a character diff of the two.
+
+    A span's start maps *after* text inserted right at it and its end *before* such text, so an
+    insertion at a span's edge stays outside it. A boundary inside replaced text widens to the
+    whole replacement, so the mapped range of an edited span covers the edit.
+    """
+
+    def __init__(self, old: str, new: str):
+        dmp = diff_match_patch()
+        dmp.Diff_Timeout = DIFF_TIMEOUT
+        diffs = dmp.diff_main(old, new, checklines=len(old) > 10_000)
+        ops: list[
+            tuple[int, int, int, int, bool]
+        ] = []  # old_start, old_end, new_start, new_end, equal
+        o = n = 0
+        pending_old = pending_new = 0
+        for op, chunk in diffs:
+            if op == 0:
+                if pending_old or pending_new:
+                    ops.append((o, o + pending_old, n, n + pending_new, False))
+                    o, n = o + pending_old, n + pending_new
+                    pending_old = pending_new = 0
+                ops.append((o, o + len(chunk), n, n + len(chunk), True))
+                o, n = o + len(chunk), n + len(chunk)
+            elif op == -1:
+                pending_old += len(chunk)
+            else:
+                pending_new += len(chunk)
+        if pending_old or pending_new:
+            ops.append((o, o + pending_old, n, n + pending_new, False))
+        self._ops = ops
+        self._old_starts = [op[0] for op in ops]
+        self._old_ends = [op[1] for op in ops]
+        self.old_length, self.new_length = len(old), len(new)
+
+    def start(self, p: int) -> int:
+        if p >= self.old_length:
+            return self.new_length
+        o0, _o1, n0, n1, equal = self._ops[bisect.bisect_right(self._old_starts, p) - 1]
+        return n0 + (p - o0) if equal else n0
+
+    def end(self, p: int) -> int:
+        if p <= 0:
+            return 0
+        o0, _o1, n0, n1, equal = self._ops[bisect.bisect_left(self._old_ends, p)]
+        return n0 + (p - o0) if equal else n1
+
+
+def _similarity(a: str, b: str) -> float:
+    if not a and not b:
+        return 1.0
+    return Levenshtein.normalized_similarity(a, b)
+
+
+def _score(text: str, span: Span, start: int, end: int, expected: int) -> float | None:
+    candidate = text[start:end]
+    if not candidate.strip():
+        return None
+    max_errors = int(len(span.quote) * MAX_QUOTE_ERROR_RATIO)
+    if candidate != span.quote:
+        errors = Levenshtein.distance(span.quote, candidate, score_cutoff=max_errors)
+        if errors > max_errors:
+            return None
+    quote_sim = _similarity(span.quote, candidate)
+    prefix_sim = _similarity(span.prefix, text[max(0, start - len(span.prefix)) : start])
+    suffix_sim = _similarity(span.suffix, text[end : end + len(span.suffix)])
+    position = 1.0 - min(1.0, abs(start - expected) / max(1, len(text)))
+    total = WEIGHT_QUOTE + WEIGHT_PREFIX + WEIGHT_SUFFIX + WEIGHT_POSITION
+    return (
+        WEIGHT_QUOTE * quote_sim
+        + WEIGHT_PREFIX * prefix_sim
+        + WEIGHT_SUFFIX * suffix_sim
+        + WEIGHT_POSITION * position
+    ) / total
+
+
+def _candidates(text: str, span: Span, mapped: tuple[int, int]) -> set[tuple[int, int]]:
+    """Exact and approximate places where the span's quote may now be."""
+    quote, length = span.quote, len(span.quote)
+    found: set[tuple[int, int]] = set()
+    if mapped[1] > mapped[0]:
+        found.add(mapped)
+    expected = mapped[0]
+    exact = sorted(_occurrences(text, quote), key=lambda s: abs(s - expected))
+    found.update((s, s + length) for s in exact[:MAX_EXACT_CANDIDATES])
+    cutoff = 100 * (1 - MAX_QUOTE_ERROR_RATIO)
+    # The best approximate alignment near the expected place, then anywhere (a moved and edited
+    # paragraph). Both are cheap next to the diff: rapidfuzz aligns bit-parallel.
+    margin = max(64, 2 * length)
+    lo = max(0, expected - margin)
+    windows = [(lo, text[lo : mapped[1] + margin]), (0, text)]
+    for offset, window in windows:
+        if len(window) < length * (1 - MAX_QUOTE_ERROR_RATIO):
+            continue
+        match = fuzz.partial_ratio_alignment(quote, window, score_cutoff=cutoff)
+        if match is not None and match.dest_end > match.dest_start:
+            found.add((offset + match.dest_start, offset + match.dest_end))
+    return found
+
+
+def reanchor_one(old: str, new: str, span: Span, positions: PositionMap) -> Reanchored:
+    mapped = (positions.start(span.start), positions.end(span.end))
+    # 1. The span's own text is still where the diff puts it (the same offsets, when nothing
+    #    before it changed): kept, or moved by the length of the edits before it.
+    for start, end in (mapped, (span.start, span.end)):
+        if new[start:end] == span.quote and end > start:
+            prefix, suffix = context(new, start, end)
+            same = (start, end) == (span.start, span.end)
+            outcome = Outcome.KEPT if same else Outcome.MOVED
+            return Reanchored(outcome, start, end, span.quote, prefix, suffix, 1.0)
+    # 2. The best exact or approximate candidate above the threshold.
+    best: tuple[float, int, int, int] | None = None
+    for start, end in _candidates(new, span, mapped):
+        score = _score(new, span, start, end, mapped[0])
+        # Ties go to the candidate nearest the expected place, then the earlier one.
+        if score is not None:
+            key = (score, -abs(start - mapped[0]), -start, end)
+            best = key if best is None or key > best else best
+    if best is None or best[0] < SCORE_THRESHOLD:
+        score = 0.0 if best is None else best[0]
+        return Reanchored(
+            Outcome.ORPHANED, span.start, span.end, span.quote, span.prefix, span.suffix, score
+        )
+    score, _, start, end = best
+    start = -start
+    quote = new[start:end]
+    prefix, suffix = context(new, start, end)
+    outcome = Outcome.MOVED if quote == span.quote else Outcome.CHANGED
+    return Reanchored(outcome, start, end, quote, prefix, suffix, score)
+
+
+def reanchor(old: str, new: str, spans: list[Span]) -> list[Reanchored]:
+    """Re-anchors every span of `old` in `new` (SPEC.md, "Article edits and re-anchoring").
+
+    The diff is computed once for all spans; each span then costs a couple of bisects when its
+    text survived, and a bounded candidate search when it did not.
+    """
+    if old == new:
+        return [
+            Reanchored(Outcome.KEPT, s.start, s.end, s.quote, s.prefix, s.suffix, 1.0)
+            for s in spans
+        ]
+    positions = PositionMap(old, new)
+    return [reanchor_one(old, new, span, positions) for span in spans]

@@ -1,0 +1,244 @@
+"""The data model of ../SPEC.md. Rules the database can hold are constraints here."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+
+class Kind(models.TextChoices):
+    CLAIM = "claim", "Claim"
+    EVIDENCE = "evidence", "Evidence"
+    DISPUTED = "disputed", "Disputed"
+
+
+class AnchorState(models.TextChoices):
+    ANCHORED = "anchored", "Anchored"
+    ORPHANED = "orphaned", "Orphaned"
+
+
+class Rating(models.TextChoices):
+    TRUE = "true", "True"
+    MOSTLY_TRUE = "mostly-true", "Mostly true"
+    MIXED = "mixed", "Mixed"
+    MOSTLY_FALSE = "mostly-false", "Mostly false"
+    FALSE = "false", "False"
+    MISLEADING = "misleading", "Misleading"
+    UNSUPPORTED = "unsupported", "Unsupported: no credible evidence"
+    UNVERIFIABLE = "unverifiable", "Unverifiable"
+
+
+# ClaimReview ratingValue on a 1 (worst) to 5 (best) scale; ratings without one are qualitative.
+RATING_VALUES = {
+    Rating.TRUE: 5,
+    Rating.MOSTLY_TRUE: 4,
+    Rating.MIXED: 3,
+    Rating.MOSTLY_FALSE: 2,
+    Rating.FALSE: 1,
+}
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    PUBLISHED = "published", "Published"
+    RETRACTED = "retracted", "Retracted"
+
+
+PUBLIC_STATUSES = (Status.PUBLISHED, Status.RETRACTED)
+
+
+class Decision(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    REQUEST_CHANGES = "request_changes", "Request changes"
+
+
+def _choices_check(field, choices, name):
+    return models.CheckConstraint(condition=Q(**{f"{field}__in": choices.values}), name=name)
+
+
+class Article(models.Model):
+    slug = models.SlugField(max_length=200, unique=True)
+    title = models.CharField(max_length=500, blank=True)
+    publisher = models.CharField(max_length=200, blank=True)
+    author = models.CharField(max_length=500, blank=True)
+    published_on = models.DateField(null=True, blank=True)
+    url = models.URLField(max_length=1000, blank=True)
+    language = models.CharField(max_length=35, default="en")
+    body = models.TextField()
+    body_sha256 = models.CharField(max_length=64, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    # The old body of every edit stays here: offsets of old history rows refer to it.
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["slug"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(body=""), name="article_body_not_empty"),
+            models.CheckConstraint(condition=~Q(slug=""), name="article_slug_not_empty"),
+        ]
+        indexes = [
+            # The `publisher` filter of GET /articles/.
+            models.Index(fields=["publisher"], name="article_publisher_idx"),
+        ]
+
+    def __str__(self):
+        return self.title or self.slug
+
+
+class Ruling(models.Model):
+    slug = models.SlugField(max_length=200, unique=True)
+    statement = models.CharField(max_length=500)
+    rating = models.CharField(max_length=20, choices=Rating.choices)
+    summary = models.TextField(blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rulings"
+    )
+    # Bumped on every content change; reviews judge one version and ETags are built from it.
+    version = models.PositiveIntegerField(default=1)
+    published_at = models.DateTimeField(null=True, blank=True)
+    retraction_reason = models.TextField(blank=True)
+    supersedes = models.OneToOneField(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="superseded_by",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            _choices_check("rating", Rating, "ruling_rating_valid"),
+            _choices_check("status", Status, "ruling_status_valid"),
+            models.CheckConstraint(condition=~Q(slug=""), name="ruling_slug_not_empty"),
+            models.CheckConstraint(condition=~Q(statement=""), name="ruling_statement_not_empty"),
+            models.CheckConstraint(
+                condition=~Q(status__in=PUBLIC_STATUSES) | Q(published_at__isnull=False),
+                name="ruling_public_has_published_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.RETRACTED) | ~Q(retraction_reason=""),
+                name="ruling_retraction_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(supersedes=F("id")), name="ruling_does_not_supersede_itself"
+            ),
+        ]
+        indexes = [
+            # The `status` and `rating` filters of GET /rulings/.
+            models.Index(fields=["status", "-created_at"], name="ruling_status_idx"),
+            models.Index(fields=["rating"], name="ruling_rating_idx"),
+        ]
+
+    def __str__(self):
+        return self.statement
+
+
+class Annotation(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="annotations")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # Unicode code points of article.body, end exclusive (W3C TextPositionSelector).
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote = models.TextField()
+    prefix = models.CharField(max_length=32, blank=True)
+    suffix = models.CharField(max_length=32, blank=True)
+    note = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"
+    )
+    state = models.CharField(
+        max_length=20, choices=AnchorState.choices, default=AnchorState.ANCHORED
+    )
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    rulings = models.ManyToManyField(Ruling, through="AnnotationRuling", related_name="annotations")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["article_id", "start", "end", "id"]
+        constraints = [
+            _choices_check("kind", Kind, "annotation_kind_valid"),
+            _choices_check("state", AnchorState, "annotation_state_valid"),
+            models.CheckConstraint(condition=Q(start__gte=0), name="annotation_start_not_negative"),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="annotation_start_before_end"
+            ),
+            models.CheckConstraint(condition=~Q(quote=""), name="annotation_quote_not_empty"),
+            # Only anchored spans occupy their offsets: an orphan keeps its last known offsets
+            # for the record, and must not block a new span made at that place.
+            models.UniqueConstraint(
+                fields=["article", "kind", "start", "end"],
+                condition=Q(state=AnchorState.ANCHORED),
+                name="annotation_unique_span",
+                violation_error_message="A span of this kind already exists at these offsets.",
+            ),
+        ]
+        indexes = [
+            # The `kind` and `author` filters of GET /annotations/.
+            models.Index(fields=["kind", "id"], name="annotation_kind_idx"),
+            models.Index(fields=["author", "id"], name="annotation_author_idx"),
+            models.Index(fields=["state", "id"], name="annotation_state_idx"),
+        ]
+
+    def __str__(self):
+        quote = self.quote if len(self.quote) <= 60 else self.quote[:57] + "..."
+        return f"{self.kind}: {quote}"
+
+
+class AnnotationRuling(models.Model):
+    """The link between a span and a ruling; the span's kind is its role in the ruling."""
+
+    annotation = models.ForeignKey(Annotation, on_delete=models.CASCADE, related_name="links")
+    ruling = models.ForeignKey(Ruling, on_delete=models.CASCADE, related_name="links")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["annotation", "ruling"], name="link_unique"),
+        ]
+        indexes = [
+            # The `ruling` filter of GET /annotations/ walks links by ruling.
+            models.Index(fields=["ruling", "annotation"], name="link_ruling_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.annotation_id} -> {self.ruling_id}"
+
+
+class Review(models.Model):
+    ruling = models.ForeignKey(Ruling, on_delete=models.PROTECT, related_name="reviews")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    decision = models.CharField(max_length=20, choices=Decision.choices)
+    comment = models.TextField(blank=True)
+    ruling_version = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            _choices_check("decision", Decision, "review_decision_valid"),
+            models.CheckConstraint(
+                condition=~Q(decision=Decision.REQUEST_CHANGES) | ~Q(comment=""),
+                name="review_request_changes_has_comment",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.decision} of {self.ruling_id} v{self.ruling_version}"

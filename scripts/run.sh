@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make run`: install, start the project-local PostgreSQL (unless DATABASE_URL is set), migrate,
+# import seeds/ and fixtures/, create the demo accounts, serve on 127.0.0.1:${PORT:-8000}.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/bootstrap.sh >/dev/null
+if [ -z "${DATABASE_URL:-}" ]; then
+    DATABASE_URL=$(scripts/pg.sh start .pgdata)
+    echo "run: PostgreSQL in .pgdata/ (socket only; stop it with: scripts/pg.sh stop .pgdata)"
+fi
+export DATABASE_URL
+export DEBUG=${DEBUG:-1}
+manage() { .venv/bin/python manage.py "$@"; }
+
+manage migrate --no-input -v 0
+manage import_articles seeds/
+if compgen -G "fixtures/*" >/dev/null && manage help load_annotations >/dev/null 2>&1; then
+    manage load_annotations fixtures/
+fi
+manage create_demo_users --credentials-file .local/demo-accounts.txt
+echo "run: serving on http://127.0.0.1:${PORT:-8000}/admin/"
+exec .venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"
