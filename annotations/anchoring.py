@@ -23,11 +23,15 @@ CONTEXT_CHARS = 32
 # Re-anchoring bounds (documented in the README). A candidate's quote may differ from the stored
 # quote by at most this share of its length in Levenshtein edits...
 MAX_QUOTE_ERROR_RATIO = 0.3
-# ...and its weighted score must reach this. Weights follow the Hypothesis client: quote 50,
-# prefix 20, suffix 20, position 2. An exact copy of the quote with unrelated context scores about
-# (50 + 20*0.3 + 20*0.3 + 2) / 92 = 0.7 (random English contexts are ~30 % similar), so 0.75 keeps
-# such copies out, while a span whose text was lightly edited in its own context scores > 0.9.
+# ...and its weighted score (weights as in the Hypothesis client: quote 50, prefix 20, suffix 20,
+# position 2, divided by their sum) must reach a threshold. An approximate match needs 0.75: random
+# English contexts are ~30 % similar, so a 70 %-similar text in unrelated context (about 0.53)
+# is refused, while a lightly edited span in its own context scores over 0.9.
 SCORE_THRESHOLD = 0.75
+# An exact copy of the quote needs only 0.5, which it always has (50/92): its text is the span's
+# text, so it is a safe home when nothing better exists. Ranking still puts a near-exact match in
+# the span's own context (> 0.9) above an exact copy in another sentence (~0.7).
+EXACT_SCORE_THRESHOLD = 0.5
 WEIGHT_QUOTE, WEIGHT_PREFIX, WEIGHT_SUFFIX, WEIGHT_POSITION = 50, 20, 20, 2
 # Exact copies of a quote considered as candidates, nearest to the expected position first
 # (a two-letter quote can occur thousands of times in a long article).
@@ -352,18 +356,36 @@ def reanchor_one(old: str, new: str, span: Span, positions: PositionMap) -> Rean
             same = (start, end) == (span.start, span.end)
             outcome = Outcome.KEPT if same else Outcome.MOVED
             return Reanchored(outcome, start, end, span.quote, prefix, suffix, 1.0)
+    # 1b. In repetitive text a diff may line the span's characters up with their neighbours
+    #     (deleting one of "aaaa" deletes which one?), so the mapped range can be off by a few
+    #     characters while the exact text sits right there: take the nearest exact copy that
+    #     starts within one quote length of the mapped start.
+    length = len(span.quote)
+    nearby, i = [], new.find(span.quote, max(0, mapped[0] - length))
+    while i != -1 and i <= mapped[0] + length:
+        nearby.append(i)
+        i = new.find(span.quote, i + 1)
+    if nearby:
+        start = min(nearby, key=lambda s: (abs(s - mapped[0]), s))
+        end = start + length
+        prefix, suffix = context(new, start, end)
+        outcome = Outcome.KEPT if (start, end) == (span.start, span.end) else Outcome.MOVED
+        return Reanchored(outcome, start, end, span.quote, prefix, suffix, 1.0)
     # 2. The best exact or approximate candidate above the threshold.
     best: tuple[float, int, int, int] | None = None
     for start, end in _candidates(new, span, mapped):
         score = _score(new, span, start, end, mapped[0])
+        if score is None:
+            continue
+        exact = new[start:end] == span.quote
+        if score < (EXACT_SCORE_THRESHOLD if exact else SCORE_THRESHOLD):
+            continue
         # Ties go to the candidate nearest the expected place, then the earlier one.
-        if score is not None:
-            key = (score, -abs(start - mapped[0]), -start, end)
-            best = key if best is None or key > best else best
-    if best is None or best[0] < SCORE_THRESHOLD:
-        score = 0.0 if best is None else best[0]
+        key = (score, -abs(start - mapped[0]), -start, end)
+        best = key if best is None or key > best else best
+    if best is None:
         return Reanchored(
-            Outcome.ORPHANED, span.start, span.end, span.quote, span.prefix, span.suffix, score
+            Outcome.ORPHANED, span.start, span.end, span.quote, span.prefix, span.suffix, 0.0
         )
     score, _, start, end = best
     start = -start

@@ -71,7 +71,7 @@ class Article(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     # The old body of every edit stays here: offsets of old history rows refer to it.
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["slug"]
@@ -111,7 +111,7 @@ class Ruling(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -163,7 +163,7 @@ class Annotation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     rulings = models.ManyToManyField(Ruling, through="AnnotationRuling", related_name="annotations")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["article_id", "start", "end", "id"]
@@ -203,7 +203,7 @@ class AnnotationRuling(models.Model):
     ruling = models.ForeignKey(Ruling, on_delete=models.CASCADE, related_name="links")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         constraints = [
@@ -228,7 +228,7 @@ class Review(models.Model):
     ruling_version = models.PositiveIntegerField()
     created_at = models.DateTimeField(auto_now_add=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["created_at", "id"]

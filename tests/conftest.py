@@ -8,7 +8,10 @@
 - anonymous: no user at all
 """
 
+import os
+
 import pytest
+from hypothesis import settings
 
 from annotations import roles
 
@@ -43,3 +46,9 @@ def root(db):
 @pytest.fixture
 def article(db):
     return ArticleFactory()
+
+
+# `HYPOTHESIS_PROFILE=thorough make test` runs every property many more times.
+settings.register_profile("thorough", max_examples=3000, deadline=None)
+settings.register_profile("default", deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -1,0 +1,109 @@
+"""article_update_body re-anchors every span in one transaction and loses none."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from annotations import services
+from annotations.errors import PermissionDenied
+from annotations.models import Annotation, Article
+
+from .factories import ArticleFactory
+
+pytestmark = pytest.mark.django_db
+
+BODY = (
+    "Protests began on January 2 over fuel prices.\r\n"
+    "Tokayev said the gangs were trained abroad. 🇰🇿 He appealed to the CSTO.\r\n"
+    "An analyst said no credible evidence of an external attack was shown.\r\n"
+    "Some 3,000 soldiers and 600 interior ministry personnel were assigned."
+)
+
+
+@pytest.fixture
+def article(db):
+    return services.article_create(slug="crlf", body=BODY)
+
+
+@pytest.fixture
+def spans(article, alice):
+    quotes = [
+        ("claim", "the gangs were trained abroad"),
+        ("evidence", "no credible evidence of an external attack was shown"),
+        ("disputed", "Some 3,000 soldiers"),
+        ("claim", "fuel prices"),
+        ("evidence", "He appealed to the CSTO."),
+    ]
+    return [
+        services.annotation_create(article=article, author=alice, kind=k, quote=q)
+        for k, q in quotes
+    ]
+
+
+def test_crlf_input_is_stored_with_lf_and_offsets_count_code_points(article, spans):
+    assert "\r" not in article.body
+    span = spans[4]
+    assert article.body[span.start : span.end] == "He appealed to the CSTO."
+
+
+def test_an_edit_loses_no_span_and_records_what_happened(article, spans, erin):
+    new = "BREAKING. " + article.body.replace("fuel prices", "petrol costs").replace(
+        "Some 3,000 soldiers and 600", ""
+    ).replace("the gangs were trained abroad", "the gangs were trained overseas")
+    before = Annotation.objects.count()
+    report = services.article_update_body(article=article, body=new, user=erin)
+    after = Annotation.objects.filter(article=article)
+    assert after.count() == before
+    assert after.filter(state="anchored").count() + after.filter(state="orphaned").count() == before
+    assert report.total == before
+    assert report.counts["moved"] >= 1 and report.counts["changed"] >= 1
+    assert report.counts["orphaned"] >= 1
+    article.refresh_from_db()
+    for span in after.filter(state="anchored"):
+        assert article.body[span.start : span.end] == span.quote
+    orphan = Annotation.objects.get(pk=spans[3].pk)
+    assert orphan.state == "orphaned" and orphan.quote == "fuel prices"
+    call_command("check_annotations")
+
+
+def test_the_old_body_and_each_re_anchoring_stay_in_history(article, spans, erin):
+    old_body = article.body
+    services.article_update_body(
+        article=article, body=old_body.replace("trained abroad", "trained overseas"), user=erin
+    )
+    versions = list(Article.history.filter(id=article.pk).order_by("history_date"))
+    assert versions[0].body == old_body and versions[-1].history_user == erin
+    assert "changed" in versions[-1].history_change_reason
+    changed = Annotation.history.filter(id=spans[0].pk).order_by("-history_date").first()
+    assert changed.history_user == erin
+    assert "'the gangs were trained abroad' -> 'the gangs were trained overseas'" in (
+        changed.history_change_reason
+    )
+
+
+def test_an_unchanged_body_is_a_no_op(article, spans, erin):
+    assert services.article_update_body(article=article, body=BODY, user=erin) is None
+
+
+def test_annotators_cannot_edit_bodies(article, alice):
+    with pytest.raises(PermissionDenied):
+        services.article_update_body(article=article, body="New text.", user=alice)
+    assert Article.objects.get(pk=article.pk).body == article.body
+
+
+def test_two_spans_landing_on_one_place_do_not_collide(alice, erin):
+    article = ArticleFactory(body="Alpha beta gamma. Alpha beta delta.")
+    a = services.annotation_create(
+        article=article, author=alice, kind="claim", quote="Alpha beta gamma"
+    )
+    b = services.annotation_create(
+        article=article, author=alice, kind="claim", quote="Alpha beta delta"
+    )
+    services.article_update_body(article=article, body="Alpha beta gamma.", user=erin)
+    states = sorted(Annotation.objects.filter(pk__in=[a.pk, b.pk]).values_list("state", flat=True))
+    assert states == ["anchored", "orphaned"]
+
+
+def test_check_annotations_reports_a_span_out_of_sync(article, spans):
+    Annotation.objects.filter(pk=spans[0].pk).update(quote="tampered")
+    with pytest.raises(CommandError, match="1 span"):
+        call_command("check_annotations")
