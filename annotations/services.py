@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
 
 from . import anchoring, roles
@@ -23,8 +25,12 @@ from .models import (
     Annotation,
     AnnotationRuling,
     Article,
+    Decision,
     Kind,
+    Rating,
+    Review,
     Ruling,
+    Status,
 )
 
 ARTICLE_FIELDS = ("title", "publisher", "author", "published_on", "url", "language")
@@ -508,3 +514,242 @@ def annotation_delete(*, annotation: Annotation, user, expected_version: int | N
         link.delete()
     annotation._history_user = user
     annotation.delete()
+
+
+# --- Rulings and the verdict workflow ------------------------------------------------------------
+
+RULING_FIELDS = ("statement", "rating", "summary")
+
+
+def _check_rating(rating):
+    if rating not in Rating.values:
+        raise InvalidInput(
+            f"rating must be one of {', '.join(Rating.values)}; got {rating!r}.",
+            field="rating",
+            code="invalid_choice",
+        )
+
+
+def _unique_ruling_slug(statement):
+    base = slugify(statement)[:180] or "ruling"
+    slug, n = base, 1
+    while Ruling.objects.filter(slug=slug).exists():
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+def _check_supersedes(old: Ruling, user, ruling: Ruling | None = None):
+    _require(roles.is_editor(user), "Only editors may replace a retracted ruling.")
+    if old.status != Status.RETRACTED:
+        raise Conflict(
+            f"Only a retracted ruling can be superseded; {old.slug!r} is {old.status}. "
+            "Retract it first, with a reason.",
+            field="supersedes",
+        )
+    taken = Ruling.objects.filter(supersedes=old)
+    if ruling is not None:
+        taken = taken.exclude(pk=ruling.pk)
+    if taken.exists():
+        raise Conflict(f"Ruling {old.slug!r} is already superseded.", field="supersedes")
+
+
+@transaction.atomic
+def ruling_create(
+    *, author, statement, rating, summary="", slug=None, supersedes: Ruling | None = None
+) -> Ruling:
+    _require(
+        author is not None and roles.is_annotator(author),
+        "Only annotators and editors may draft rulings.",
+    )
+    _check_rating(rating)
+    if supersedes is not None:
+        _check_supersedes(supersedes, author)
+    if slug and Ruling.objects.filter(slug=slug).exists():
+        raise Conflict(f"A ruling with slug {slug!r} already exists.", field="slug", code="unique")
+    ruling = Ruling(
+        slug=slug or _unique_ruling_slug(statement),
+        statement=(statement or "").strip(),
+        rating=rating,
+        summary=summary or "",
+        author=author,
+        supersedes=supersedes,
+    )
+    ruling._history_user = author
+    _full_clean(ruling)
+    ruling.save()
+    return ruling
+
+
+def _lock_ruling(ruling) -> Ruling:
+    return Ruling.objects.select_for_update().get(pk=ruling.pk)
+
+
+def _check_mutable(ruling):
+    if ruling.status in PUBLIC_STATUSES:
+        raise Conflict(
+            f"Ruling {ruling.slug!r} is {ruling.status} and cannot be edited. An editor retracts "
+            "it and drafts a new ruling that supersedes it.",
+            code="ruling_published",
+        )
+
+
+@transaction.atomic
+def ruling_update(
+    *, ruling: Ruling, user, expected_version: int | None = None, supersedes=_UNSET, **changes
+) -> Ruling:
+    ruling = _lock_ruling(ruling)
+    _require(
+        roles.can_edit_owned(user, ruling.author_id),
+        "Annotators may change only their own drafts; editors may change any.",
+    )
+    _check_version(ruling, expected_version)
+    _check_mutable(ruling)
+    unknown = set(changes) - set(RULING_FIELDS)
+    if unknown:
+        raise InvalidInput(f"Unknown field {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
+    if "rating" in changes:
+        _check_rating(changes["rating"])
+    changed = False
+    for name, value in changes.items():
+        value = (value or "").strip() if name == "statement" else value
+        if getattr(ruling, name) != value:
+            setattr(ruling, name, value)
+            changed = True
+    if supersedes is not _UNSET and supersedes != ruling.supersedes:
+        if supersedes is not None:
+            _check_supersedes(supersedes, user, ruling)
+        ruling.supersedes = supersedes
+        changed = True
+    if changed:
+        # A new version: approvals of the old one no longer count.
+        ruling.version += 1
+        ruling._history_user = user
+        _full_clean(ruling)
+        ruling.save()
+    return ruling
+
+
+@transaction.atomic
+def ruling_delete(*, ruling: Ruling, user, expected_version: int | None = None) -> None:
+    ruling = _lock_ruling(ruling)
+    _require(
+        roles.can_edit_owned(user, ruling.author_id),
+        "Annotators may delete only their own drafts; editors may delete any.",
+    )
+    _check_version(ruling, expected_version)
+    if ruling.status != Status.DRAFT:
+        raise Conflict(f"Only drafts can be deleted; this ruling is {ruling.status}.")
+    if ruling.reviews.exists():
+        raise Conflict("This draft has reviews on record and cannot be deleted; edit it instead.")
+    for link in ruling.links.all():
+        link._history_user = user
+        link.delete()
+    ruling._history_user = user
+    ruling.delete()
+
+
+@transaction.atomic
+def ruling_submit(*, ruling: Ruling, user) -> Ruling:
+    ruling = _lock_ruling(ruling)
+    _require(
+        roles.can_edit_owned(user, ruling.author_id),
+        "Only the ruling's author or an editor may submit it for review.",
+    )
+    if ruling.status != Status.DRAFT:
+        raise Conflict(f"Only drafts can be submitted; this ruling is {ruling.status}.")
+    if not ruling.annotations.filter(kind=Kind.CLAIM).exists():
+        raise Conflict("A ruling must link at least one claim span before it is submitted.")
+    ruling.status = Status.IN_REVIEW
+    ruling._history_user = user
+    ruling._change_reason = f"submitted for review (version {ruling.version})"
+    ruling.save(update_fields=["status", "updated_at"])
+    return ruling
+
+
+def approvals_of_current_version(ruling: Ruling) -> int:
+    """Distinct editors (other than the author) who approved the ruling's current version."""
+    return (
+        ruling.reviews.filter(decision=Decision.APPROVE, ruling_version=ruling.version)
+        .exclude(reviewer_id=ruling.author_id)
+        .values("reviewer_id")
+        .distinct()
+        .count()
+    )
+
+
+@transaction.atomic
+def review_create(
+    *, ruling: Ruling, reviewer, decision, comment="", ruling_version: int | None = None
+) -> Review:
+    # The row lock serialises concurrent reviews: two approvals cannot both see "one short" and
+    # publish twice, nor both miss the count.
+    ruling = _lock_ruling(ruling)
+    if decision not in Decision.values:
+        raise InvalidInput(
+            f"decision must be one of {', '.join(Decision.values)}; got {decision!r}.",
+            field="decision",
+            code="invalid_choice",
+        )
+    _require(roles.is_editor(reviewer), "Only editors may review rulings.")
+    _require(reviewer.pk != ruling.author_id, "Four eyes: you cannot review your own ruling.")
+    if ruling.status != Status.IN_REVIEW:
+        raise Conflict(f"Only rulings in review can be reviewed; this ruling is {ruling.status}.")
+    if ruling_version is not None and ruling_version != ruling.version:
+        raise Conflict(
+            f"You reviewed version {ruling_version}, but the ruling is now version "
+            f"{ruling.version}. Read it again before you decide.",
+            field="ruling_version",
+        )
+    comment = (comment or "").strip()
+    if decision == Decision.REQUEST_CHANGES and not comment:
+        raise InvalidInput(
+            "A comment is required to request changes.", field="comment", code="blank"
+        )
+    if (
+        decision == Decision.APPROVE
+        and ruling.reviews.filter(
+            reviewer=reviewer, decision=Decision.APPROVE, ruling_version=ruling.version
+        ).exists()
+    ):
+        raise Conflict("You have already approved this version.")
+    review = Review(
+        ruling=ruling,
+        reviewer=reviewer,
+        decision=decision,
+        comment=comment,
+        ruling_version=ruling.version,
+    )
+    review._history_user = reviewer
+    review.save()
+    if decision == Decision.REQUEST_CHANGES:
+        ruling.status = Status.DRAFT
+        ruling._change_reason = "changes requested"
+    elif approvals_of_current_version(ruling) >= settings.FACTCHECK_REQUIRED_APPROVALS:
+        ruling.status = Status.PUBLISHED
+        ruling.published_at = timezone.now()
+        ruling._change_reason = "published"
+    else:
+        return review
+    ruling._history_user = reviewer
+    ruling.save(update_fields=["status", "published_at", "updated_at"])
+    return review
+
+
+@transaction.atomic
+def ruling_retract(*, ruling: Ruling, user, reason) -> Ruling:
+    ruling = _lock_ruling(ruling)
+    _require(roles.is_editor(user), "Only editors may retract rulings.")
+    if ruling.status != Status.PUBLISHED:
+        raise Conflict(f"Only published rulings can be retracted; this ruling is {ruling.status}.")
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason:
+        raise InvalidInput(
+            "A reason is required to retract a ruling.", field="reason", code="blank"
+        )
+    ruling.status = Status.RETRACTED
+    ruling.retraction_reason = reason
+    ruling._history_user = user
+    ruling._change_reason = "retracted"
+    ruling.save(update_fields=["status", "retraction_reason", "updated_at"])
+    return ruling
