@@ -458,6 +458,7 @@ def annotation_update(
             f"This span is linked to published ruling {public[0]!r}: its text and kind are fixed.",
             code="ruling_published",
         )
+    before_kind = annotation.kind
     if kind is not _UNSET:
         _check_kind(kind)
         annotation.kind = kind
@@ -483,11 +484,17 @@ def annotation_update(
         annotation.article_id, annotation.kind, annotation.start, annotation.end, exclude=annotation
     ):
         raise Conflict("A span of this kind already exists at these offsets.", code="duplicate")
+    reshaped = moves or (kind is not _UNSET and kind != before_kind)
     annotation.version += 1
     annotation._history_user = user
     _save_span(annotation)
     if rulings is not _UNSET:
         _set_links(annotation, list(rulings), user)
+    if reshaped:
+        # A ruling embeds its spans' kind and text: what reviewers approved is no longer what
+        # would be published, so approvals of the earlier version must stop counting.
+        for ruling in annotation.rulings.exclude(status__in=PUBLIC_STATUSES):
+            _ruling_bump(ruling, user, "a linked span changed")
     return annotation
 
 
@@ -752,4 +759,33 @@ def ruling_retract(*, ruling: Ruling, user, reason) -> Ruling:
     ruling._history_user = user
     ruling._change_reason = "retracted"
     ruling.save(update_fields=["status", "retraction_reason", "updated_at"])
+    return ruling
+
+
+@transaction.atomic
+def ruling_set_annotations(*, ruling: Ruling, user, annotations) -> Ruling:
+    """Makes `annotations` the spans linked to a ruling (editing the ruling's evidence)."""
+    ruling = _lock_ruling(ruling)
+    _require(
+        roles.can_edit_owned(user, ruling.author_id),
+        "Annotators may change only their own drafts; editors may change any.",
+    )
+    wanted = {a.pk: a for a in annotations}
+    current = {link.annotation_id: link for link in ruling.links.all()}
+    if set(wanted) == set(current):
+        return ruling
+    _check_mutable(ruling)
+    for annotation_id, link in current.items():
+        if annotation_id not in wanted:
+            link._history_user = user
+            link.delete()
+    for annotation_id in wanted:
+        if annotation_id not in current:
+            link = AnnotationRuling(annotation_id=annotation_id, ruling=ruling)
+            link._history_user = user
+            link.save()
+    ruling.version += 1
+    ruling._history_user = user
+    ruling._change_reason = "linked spans changed"
+    ruling.save(update_fields=["version", "updated_at"])
     return ruling

@@ -1,0 +1,67 @@
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+
+from annotations.models import (
+    AnchorState,
+    Annotation,
+    AnnotationRuling,
+    Article,
+    Kind,
+    Rating,
+    Ruling,
+    Status,
+)
+
+
+class ArticleFilter(django_filters.FilterSet):
+    search = django_filters.CharFilter(method="filter_search", max_length=200)
+    publisher = django_filters.CharFilter(field_name="publisher", max_length=200)
+
+    class Meta:
+        model = Article
+        fields = ["search", "publisher"]
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(slug__icontains=value)
+            | Q(publisher__icontains=value)
+            | Q(author__icontains=value)
+        )
+
+
+class AnnotationFilter(django_filters.FilterSet):
+    article = django_filters.CharFilter(field_name="article__slug", max_length=200)
+    kind = django_filters.ChoiceFilter(choices=Kind.choices)
+    ruling = django_filters.CharFilter(method="filter_ruling", max_length=200)
+    author = django_filters.CharFilter(field_name="author__username", max_length=150)
+    state = django_filters.ChoiceFilter(choices=AnchorState.choices)
+
+    class Meta:
+        model = Annotation
+        fields = ["article", "kind", "ruling", "author", "state"]
+
+    def filter_ruling(self, queryset, name, value):
+        # EXISTS rather than a join: no duplicate rows, and the cursor's ORDER BY id stays cheap.
+        links = AnnotationRuling.objects.filter(annotation=OuterRef("pk"), ruling__slug=value)
+        return queryset.filter(Exists(links))
+
+
+class RulingFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=Status.choices)
+    rating = django_filters.ChoiceFilter(choices=Rating.choices)
+    article = django_filters.CharFilter(method="filter_article", max_length=200)
+    search = django_filters.CharFilter(method="filter_search", max_length=200)
+
+    class Meta:
+        model = Ruling
+        fields = ["status", "rating", "article", "search"]
+
+    def filter_article(self, queryset, name, value):
+        links = AnnotationRuling.objects.filter(
+            ruling=OuterRef("pk"), annotation__article__slug=value
+        )
+        return queryset.filter(Exists(links))
+
+    def filter_search(self, queryset, name, value):
+        return queryset.filter(Q(statement__icontains=value) | Q(summary__icontains=value))

@@ -1,0 +1,334 @@
+"""Input parsing and output shapes of the API.
+
+Output serializers declare their fields (that is what the OpenAPI schema shows) and build the
+dict by hand in `to_representation`: the per-field machinery of DRF costs more than the query on
+large pages. `tests/test_api_schema.py` checks that the two agree.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from annotations.anchoring import OffsetUnit
+from annotations.models import PUBLIC_STATUSES, Decision, Kind, Rating, Status
+
+MAX_INT = 2**31 - 1  # PostgreSQL integer: larger offsets or ids can never exist
+
+
+class StrictInput(serializers.Serializer):
+    """Refuses unknown fields, naming them, instead of silently ignoring a typo."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+def text(**kwargs):
+    # Quotes, contexts and bodies are taken verbatim: trimming would move offsets.
+    kwargs.setdefault("trim_whitespace", False)
+    return serializers.CharField(**kwargs)
+
+
+def offset(**kwargs):
+    return serializers.IntegerField(max_value=MAX_INT, min_value=-MAX_INT, **kwargs)
+
+
+# --- Input -------------------------------------------------------------------------------------
+
+
+class ArticleCreateInput(StrictInput):
+    slug = serializers.SlugField(max_length=200)
+    title = text(max_length=500, required=False, allow_blank=True)
+    publisher = text(max_length=200, required=False, allow_blank=True)
+    author = text(max_length=500, required=False, allow_blank=True)
+    published_on = serializers.DateField(required=False, allow_null=True)
+    url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
+    language = serializers.CharField(max_length=35, required=False)
+    body = text(max_length=2_000_000)
+
+
+class ArticleUpdateInput(ArticleCreateInput):
+    slug = None
+    body = text(max_length=2_000_000, required=False)
+
+
+class SpanPlacementInput(StrictInput):
+    start = offset(required=False, allow_null=True)
+    end = offset(required=False, allow_null=True)
+    quote = text(max_length=100_000, required=False, allow_null=True)
+    prefix = text(max_length=1000, required=False, allow_blank=True, allow_null=True)
+    suffix = text(max_length=1000, required=False, allow_blank=True, allow_null=True)
+    near = offset(required=False, allow_null=True)
+    note = text(max_length=20_000, required=False, allow_blank=True)
+    rulings = serializers.ListField(
+        child=serializers.SlugField(max_length=200), required=False, max_length=1000
+    )
+
+
+class AnnotationCreateInput(SpanPlacementInput):
+    article = serializers.SlugField(max_length=200)
+    kind = serializers.ChoiceField(choices=Kind.choices)
+
+
+class AnnotationUpdateInput(SpanPlacementInput):
+    kind = serializers.ChoiceField(choices=Kind.choices, required=False)
+
+
+class RulingCreateInput(StrictInput):
+    slug = serializers.SlugField(max_length=200, required=False)
+    statement = serializers.CharField(max_length=500)
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    summary = serializers.CharField(max_length=50_000, required=False, allow_blank=True)
+    supersedes = serializers.SlugField(max_length=200, required=False, allow_null=True)
+    annotations = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_INT),
+        required=False,
+        max_length=5000,
+    )
+
+
+class RulingUpdateInput(RulingCreateInput):
+    slug = None
+    statement = serializers.CharField(max_length=500, required=False)
+    rating = serializers.ChoiceField(choices=Rating.choices, required=False)
+
+
+class ReviewInput(StrictInput):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    comment = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
+    ruling_version = serializers.IntegerField(min_value=1, max_value=MAX_INT, required=False)
+
+
+class RetractInput(StrictInput):
+    reason = serializers.CharField(max_length=20_000, allow_blank=True)
+
+
+# --- Output ------------------------------------------------------------------------------------
+
+
+def _iso(value):
+    return value.isoformat() if value is not None else None
+
+
+class Offsets:
+    """Converts stored code-point offsets to the unit the client asked for."""
+
+    def __init__(self, unit=OffsetUnit.CODEPOINT, maps=None):
+        self.unit = OffsetUnit(unit)
+        self.maps = maps or {}
+
+    def __call__(self, article_id, index):
+        if self.unit == OffsetUnit.CODEPOINT:
+            return index
+        return self.maps[article_id].to_utf16(index)
+
+
+def _offsets(context):
+    return context.get("offsets") or Offsets()
+
+
+class ArticleSummary(serializers.Serializer):
+    slug = serializers.CharField()
+    title = serializers.CharField()
+    publisher = serializers.CharField()
+    author = serializers.CharField()
+    published_on = serializers.DateField(allow_null=True)
+    url = serializers.CharField()
+    language = serializers.CharField()
+    body_sha256 = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, a):
+        return {
+            "slug": a.slug,
+            "title": a.title,
+            "publisher": a.publisher,
+            "author": a.author,
+            "published_on": _iso(a.published_on),
+            "url": a.url,
+            "language": a.language,
+            "body_sha256": a.body_sha256,
+            "created_at": _iso(a.created_at),
+            "updated_at": _iso(a.updated_at),
+        }
+
+
+class ArticleDetail(ArticleSummary):
+    body = serializers.CharField()
+    length = serializers.IntegerField(help_text="Length of the body in the requested offset unit.")
+    offset_unit = serializers.ChoiceField(choices=[u.value for u in OffsetUnit])
+
+    def to_representation(self, a):
+        data = super().to_representation(a)
+        unit = _offsets(self.context).unit
+        data["body"] = a.body
+        if unit == OffsetUnit.UTF16:
+            data["length"] = len(a.body.encode("utf-16-le")) // 2
+        else:
+            data["length"] = len(a.body)
+        data["offset_unit"] = unit.value
+        return data
+
+
+class ArticleUpdateResult(ArticleDetail):
+    reanchoring = serializers.DictField(
+        child=serializers.IntegerField(),
+        allow_null=True,
+        help_text="After a body edit: how many spans were kept, moved, changed or orphaned.",
+    )
+
+    def to_representation(self, a):
+        data = super().to_representation(a)
+        report = self.context.get("report")
+        data["reanchoring"] = dict(report.counts) if report is not None else None
+        return data
+
+
+class AnnotationOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    article = serializers.CharField(help_text="Article slug.")
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    offset_unit = serializers.ChoiceField(choices=[u.value for u in OffsetUnit])
+    quote = serializers.CharField()
+    prefix = serializers.CharField()
+    suffix = serializers.CharField()
+    note = serializers.CharField()
+    author = serializers.CharField()
+    state = serializers.CharField()
+    version = serializers.IntegerField()
+    rulings = serializers.ListField(child=serializers.CharField(), help_text="Ruling slugs.")
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, a):
+        offsets = _offsets(self.context)
+        return {
+            "id": a.pk,
+            "article": a.article.slug,
+            "kind": a.kind,
+            "start": offsets(a.article_id, a.start),
+            "end": offsets(a.article_id, a.end),
+            "offset_unit": offsets.unit.value,
+            "quote": a.quote,
+            "prefix": a.prefix,
+            "suffix": a.suffix,
+            "note": a.note,
+            "author": a.author.username,
+            "state": a.state,
+            "version": a.version,
+            "rulings": [r.slug for r in a.visible_rulings],
+            "created_at": _iso(a.created_at),
+            "updated_at": _iso(a.updated_at),
+        }
+
+
+class EmbeddedSpan(serializers.Serializer):
+    id = serializers.IntegerField()
+    article = serializers.CharField()
+    article_title = serializers.CharField()
+    quote = serializers.CharField()
+    start = serializers.IntegerField()
+    end = serializers.IntegerField()
+    state = serializers.CharField()
+
+
+class SpansByKind(serializers.Serializer):
+    claim = EmbeddedSpan(many=True)
+    evidence = EmbeddedSpan(many=True)
+    disputed = EmbeddedSpan(many=True)
+
+
+class RulingOut(serializers.Serializer):
+    slug = serializers.CharField()
+    statement = serializers.CharField()
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    rating_label = serializers.CharField()
+    summary = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
+    author = serializers.CharField()
+    version = serializers.IntegerField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    retraction_reason = serializers.CharField()
+    supersedes = serializers.CharField(allow_null=True)
+    superseded_by = serializers.CharField(allow_null=True)
+    annotations = serializers.ListField(child=serializers.IntegerField(), help_text="Span ids.")
+    spans = SpansByKind(help_text="Linked spans grouped by kind.")
+    public_url = serializers.CharField(allow_null=True)
+    offset_unit = serializers.ChoiceField(choices=[u.value for u in OffsetUnit])
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, r):
+        offsets = _offsets(self.context)
+        grouped = {"claim": [], "evidence": [], "disputed": []}
+        for s in r.linked_spans:
+            grouped[s.kind].append(
+                {
+                    "id": s.pk,
+                    "article": s.article.slug,
+                    "article_title": s.article.title,
+                    "quote": s.quote,
+                    "start": offsets(s.article_id, s.start),
+                    "end": offsets(s.article_id, s.end),
+                    "state": s.state,
+                }
+            )
+        superseded_by = getattr(r, "superseded_by", None)
+        public_url = self.context.get("public_url")
+        return {
+            "slug": r.slug,
+            "statement": r.statement,
+            "rating": r.rating,
+            "rating_label": Rating(r.rating).label,
+            "summary": r.summary,
+            "status": r.status,
+            "author": r.author.username,
+            "version": r.version,
+            "published_at": _iso(r.published_at),
+            "retraction_reason": r.retraction_reason,
+            "supersedes": r.supersedes.slug if r.supersedes_id else None,
+            "superseded_by": superseded_by.slug if superseded_by else None,
+            "annotations": sorted(s.pk for s in r.linked_spans),
+            "spans": grouped,
+            "public_url": public_url(r.slug)
+            if public_url and r.status in PUBLIC_STATUSES
+            else None,
+            "offset_unit": offsets.unit.value,
+            "created_at": _iso(r.created_at),
+            "updated_at": _iso(r.updated_at),
+        }
+
+
+class ReviewOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    reviewer = serializers.CharField()
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    comment = serializers.CharField()
+    ruling_version = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+
+    def to_representation(self, r):
+        return {
+            "id": r.pk,
+            "reviewer": r.reviewer.username,
+            "decision": r.decision,
+            "comment": r.comment,
+            "ruling_version": r.ruling_version,
+            "created_at": _iso(r.created_at),
+        }
+
+
+@extend_schema_field({"type": "object", "additionalProperties": True})
+class JSONLDField(serializers.JSONField):
+    pass
+
+
+class JSONLDDocument(serializers.Serializer):
+    """A JSON-LD document (W3C AnnotationPage or schema.org ClaimReview graph)."""
+
+    document = JSONLDField()

@@ -1,0 +1,607 @@
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from annotations import anchoring, roles, services
+from annotations.anchoring import SpanError
+from annotations.errors import ServiceError
+from annotations.models import (
+    PUBLIC_STATUSES,
+    AnchorState,
+    Annotation,
+    Article,
+    Kind,
+    Ruling,
+    Status,
+)
+
+# A ruling only ever moves forward along this path; the loader walks it one service call a step.
+STATUS_ORDER = [Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED, Status.RETRACTED]
+DEFAULT_AUTHOR = "annotator"
+
+USER_KEYS = {"username", "group"}
+RULING_KEYS = {
+    "slug",
+    "statement",
+    "rating",
+    "summary",
+    "status",
+    "author",
+    "reviewer",
+    "retraction_reason",
+    "supersedes",
+}
+SPAN_KEYS = {"article", "kind", "quote", "prefix", "suffix", "near", "note", "rulings", "author"}
+TOML_TABLES = ("users", "rulings", "spans")
+W3C_SUFFIXES = {".json", ".jsonld"}
+SUFFIXES = {".toml", *W3C_SUFFIXES}
+LINKING_PURPOSES = {"linking"}
+KIND_PURPOSES = ("classifying", "tagging")
+
+
+class Problem(Exception):
+    """Why one entry cannot be loaded; the caller prefixes where the entry is."""
+
+
+@dataclass
+class Counts:
+    rulings: int = 0
+    spans: int = 0
+    links: int = 0
+    unchanged: int = 0
+
+    def __str__(self):
+        return (
+            f"{self.rulings} rulings created, {self.spans} spans created, "
+            f"{self.links} links created, {self.unchanged} unchanged"
+        )
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise CommandError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise CommandError(f"{path}: not valid UTF-8 (byte offset {exc.start})") from None
+    except OSError as exc:
+        raise CommandError(f"{path}: cannot be read: {exc.strerror}") from None
+
+
+class TomlLines:
+    """Line numbers of the entries of a TOML file, found by scanning its raw text.
+
+    tomllib gives values but no positions: the N-th `[[spans]]` header is the N-th span, and a
+    span's errors point at its `quote =` line. If the scan disagrees with the parsed count (a
+    header-like line inside a multi-line string, say) lines are left out rather than guessed.
+    """
+
+    def __init__(self, text: str, data: dict):
+        self.lines = text.split("\n")
+        self.headers = {}
+        for table in TOML_TABLES:
+            pattern = re.compile(rf"^\s*\[\[\s*{table}\s*\]\]\s*(#.*)?$")
+            found = [n for n, line in enumerate(self.lines, 1) if pattern.match(line)]
+            expected = data.get(table)
+            if isinstance(expected, list) and len(found) == len(expected):
+                self.headers[table] = found
+
+    def header(self, table: str, index: int) -> int | None:
+        found = self.headers.get(table)
+        return found[index] if found else None
+
+    def key(self, table: str, index: int, key: str) -> int | None:
+        """The line of `key = ...` within the index-th table, else the table's header line."""
+        start = self.header(table, index)
+        if start is None:
+            return None
+        pattern = re.compile(rf"^\s*[\"']?{key}[\"']?\s*=")
+        for number in range(start + 1, len(self.lines) + 1):
+            line = self.lines[number - 1]
+            if pattern.match(line):
+                return number
+            if line.lstrip().startswith("["):
+                break
+        return start
+
+
+def _where(path, line):
+    return f"{path}:{line}" if line is not None else str(path)
+
+
+def _string(row: dict, key: str, *, required=False, default="") -> str:
+    value = row.get(key)
+    if value is None:
+        if required:
+            raise Problem(f"{key} is required.")
+        return default
+    if not isinstance(value, str):
+        raise Problem(f"{key} must be a string; got {value!r}.")
+    if required and not value.strip():
+        raise Problem(f"{key} must not be empty.")
+    return value
+
+
+def _check_keys(row, known: set, what: str):
+    if not isinstance(row, dict):
+        raise Problem(f"a {what} must be a table.")
+    unknown = sorted(set(row) - known)
+    if unknown:
+        raise Problem(f"unknown key {unknown[0]!r} (known: {', '.join(sorted(known))}).")
+
+
+def _article(slug: str) -> Article:
+    article = Article.objects.filter(slug=slug).first()
+    if article is None:
+        raise Problem(f"unknown article {slug!r}.")
+    return article
+
+
+def _ruling(slug: str) -> Ruling:
+    ruling = Ruling.objects.filter(slug=slug).first()
+    if ruling is None:
+        raise Problem(f"unknown ruling {slug!r}.")
+    return ruling
+
+
+def _user(username: str, role: str):
+    user = get_user_model().objects.filter(username=username).first()
+    if user is None:
+        raise Problem(
+            f"unknown {role} {username!r}: no such user, and the file does not list it "
+            "under [[users]]."
+        )
+    return user
+
+
+def _check_kind(kind: str):
+    if kind not in Kind.values:
+        raise Problem(f"unknown kind {kind!r} (known: {', '.join(Kind.values)}).")
+
+
+def _slug_after(url: str, segment: str) -> list[str]:
+    """The path segments of `url` after its last `/<segment>/`, percent-decoded."""
+    path = urlparse(url).path if "://" in url else url.split("?")[0].split("#")[0]
+    marker = f"/{segment}/"
+    if marker not in "/" + path.lstrip("/"):
+        return []
+    rest = ("/" + path.lstrip("/")).rsplit(marker, 1)[1]
+    return [unquote(part) for part in rest.split("/") if part]
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _types(obj) -> set:
+    return {t for t in _as_list(obj.get("type", obj.get("@type"))) if isinstance(t, str)}
+
+
+class Command(BaseCommand):
+    help = (
+        "Loads curated rulings and spans: TOML fixtures ([[users]], [[rulings]], [[spans]]) and "
+        "W3C Web Annotation JSON-LD (.json/.jsonld: an Annotation, a list, or an AnnotationPage); "
+        "a folder loads every such file in it. Every write goes through the services: a span is "
+        "placed by its quote (prefix and near choose among repeats), and each ruling is driven "
+        "to its status by submit, an approval by its reviewer, and retraction. Idempotent: a "
+        "span already anchored at the same article, kind and offsets only gains missing links, "
+        "and a ruling already at its status is left alone. Any error (file, line or item, and "
+        "reason) stops the load and leaves the database as it was."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path)
+        parser.add_argument(
+            "--author",
+            default=DEFAULT_AUTHOR,
+            help="username that authors spans read from W3C JSON-LD files (default: annotator)",
+        )
+
+    def handle(self, *args, paths, author, **options):
+        self.verbosity = options["verbosity"]
+        files = []
+        for path in paths:
+            if path.is_dir():
+                files.extend(sorted(p for p in path.iterdir() if p.suffix in SUFFIXES))
+            else:
+                files.append(path)
+        counts = Counts()
+        # The whole load is one transaction: an error anywhere leaves the database as it was.
+        with transaction.atomic():
+            for path in files:
+                if path.suffix == ".toml":
+                    self.load_toml(path, counts)
+                elif path.suffix in W3C_SUFFIXES:
+                    self.load_w3c(path, author, counts)
+                else:
+                    raise CommandError(
+                        f"{path}: unknown file type (expected .toml, .json or .jsonld)"
+                    )
+        self.stdout.write(str(counts))
+
+    def _say(self, message):
+        if self.verbosity >= 2:
+            self.stdout.write(message)
+
+    def _warn(self, message):
+        self.stderr.write(f"warning: {message}")
+
+    # --- spans (both formats) -------------------------------------------------------------------
+
+    def place_span(
+        self, *, article, kind, author, quote, prefix, suffix, near, note, rulings, counts
+    ):
+        """Creates the span, or adds missing links to the same span made by an earlier load."""
+        if near is not None:
+            if isinstance(near, bool) or not isinstance(near, int):
+                raise Problem(f"near must be a whole number; got {near!r}.")
+            near = min(max(near, 0), len(article.body))
+        try:
+            start, end = anchoring.resolve_quote(article.body, quote, prefix, suffix, near)
+        except SpanError as exc:
+            raise Problem(exc.message) from None
+        existing = Annotation.objects.filter(
+            article=article, kind=kind, start=start, end=end, state=AnchorState.ANCHORED
+        ).first()
+        if existing is None:
+            services.annotation_create(
+                article=article,
+                kind=kind,
+                author=author,
+                quote=quote,
+                prefix=prefix,
+                suffix=suffix,
+                near=near,
+                note=note,
+                rulings=rulings,
+            )
+            counts.spans += 1
+            counts.links += len(rulings)
+            return "created"
+        current = list(existing.rulings.all())
+        missing = [r for r in rulings if r not in current]
+        # Links to a published or retracted ruling can no longer be added; on a reload they are
+        # the ones the first load made, so they are not missing.
+        closed = [r for r in missing if r.status in PUBLIC_STATUSES]
+        for ruling in closed:
+            self._warn(
+                f"span {existing.pk} is not linked to {ruling.status} ruling {ruling.slug!r}, "
+                "which can no longer change: link left out."
+            )
+        missing = [r for r in missing if r not in closed]
+        if not missing:
+            counts.unchanged += 1
+            return "unchanged"
+        services.annotation_update(
+            annotation=existing,
+            # Another annotator's span gains its links in its owner's name.
+            user=author if roles.can_edit_owned(author, existing.author_id) else existing.author,
+            rulings=[*current, *missing],
+        )
+        counts.links += len(missing)
+        return "linked"
+
+    # --- TOML fixtures --------------------------------------------------------------------------
+
+    def load_toml(self, path: Path, counts: Counts):
+        text = _read_text(path)
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            # Python 3.11's error carries its position only in the message.
+            match = re.search(r"at line (\d+)", str(exc))
+            line = match.group(1) if match else None
+            raise CommandError(f"{_where(path, line)}: not valid TOML: {exc}") from None
+        lines = TomlLines(text, data)
+        unknown = sorted(set(data) - set(TOML_TABLES))
+        if unknown:
+            raise CommandError(
+                f"{path}: unknown table {unknown[0]!r} (expected [[users]], [[rulings]], [[spans]])"
+            )
+        tables = {}
+        for table in TOML_TABLES:
+            rows = data.get(table, [])
+            if not isinstance(rows, list):
+                raise CommandError(f"{path}: {table} must be an array of tables ([[{table}]])")
+            tables[table] = rows
+
+        def fail(table, index, label, exc, key=None):
+            line = lines.key(table, index, key) if key else lines.header(table, index)
+            reason = exc.message if isinstance(exc, ServiceError) else str(exc)
+            noun = table[:-1]
+            return CommandError(f"{_where(path, line)}: {noun} {index + 1} ({label}): {reason}")
+
+        # (a) users
+        for index, row in enumerate(tables["users"]):
+            label = row.get("username") if isinstance(row, dict) else None
+            try:
+                self._load_user(row)
+            except Problem as exc:
+                raise fail("users", index, label, exc) from None
+
+        # (b) rulings, each created as a draft by its author
+        rulings, created = {}, set()
+        for index, row in enumerate(tables["rulings"]):
+            label = row.get("slug") if isinstance(row, dict) else None
+            try:
+                slug, is_new = self._load_ruling(row)
+            except (Problem, ServiceError) as exc:
+                raise fail("rulings", index, label, exc) from None
+            if slug in rulings:
+                raise fail("rulings", index, label, Problem("slug appears twice in this file."))
+            rulings[slug] = (index, row)
+            if is_new:
+                created.add(slug)
+                counts.rulings += 1
+
+        # (c) spans
+        for index, row in enumerate(tables["spans"]):
+            label = row.get("article") if isinstance(row, dict) else None
+            try:
+                outcome = self._load_span(row, counts)
+            except (Problem, ServiceError) as exc:
+                raise fail("spans", index, label, exc, key="quote") from None
+            self._say(f"{_where(path, lines.key('spans', index, 'quote'))}: span {outcome}")
+
+        # (d) each ruling to its status, in file order (a superseded ruling first)
+        done, started = {}, set()
+
+        def drive(slug):
+            if slug in done:
+                return
+            index, row = rulings[slug]
+            if slug in started:
+                raise fail("rulings", index, slug, Problem("supersedes forms a cycle."))
+            started.add(slug)
+            old_slug = row.get("supersedes")
+            if old_slug in rulings:
+                drive(old_slug)
+            try:
+                done[slug] = self._drive_ruling(slug, row)
+            except (Problem, ServiceError) as exc:
+                raise fail("rulings", index, slug, exc) from None
+
+        for slug in rulings:
+            drive(slug)
+        for slug, changed in done.items():
+            if changed:
+                self._say(f"ruling {slug}: now {Ruling.objects.get(slug=slug).status}")
+            elif slug not in created:
+                counts.unchanged += 1
+
+    def _load_user(self, row):
+        _check_keys(row, USER_KEYS, "user")
+        username = _string(row, "username", required=True)
+        group_name = _string(row, "group")
+        group = None
+        if group_name:
+            group = Group.objects.filter(name=group_name).first()
+            if group is None:
+                raise Problem(f"unknown group {group_name!r}.")
+        User = get_user_model()
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            user = User(username=username, is_staff=True)
+            # create_demo_users gives the demo accounts their passwords.
+            user.set_unusable_password()
+            user.save()
+            self._say(f"user {username}: created")
+        if group is not None and not user.groups.filter(pk=group.pk).exists():
+            user.groups.add(group)
+
+    def _load_ruling(self, row) -> tuple[str, bool]:
+        """Creates the ruling as a draft by its author unless it exists; (slug, created)."""
+        _check_keys(row, RULING_KEYS, "ruling")
+        slug = _string(row, "slug", required=True)
+        status = _string(row, "status", default=Status.DRAFT)
+        if status not in Status.values:
+            raise Problem(f"unknown status {status!r} (known: {', '.join(Status.values)}).")
+        for key in ("summary", "reviewer", "retraction_reason", "supersedes"):
+            _string(row, key)
+        author = _user(_string(row, "author", default=DEFAULT_AUTHOR), "author")
+        if row.get("reviewer"):
+            _user(row["reviewer"], "reviewer")
+        if Ruling.objects.filter(slug=slug).exists():
+            return slug, False
+        services.ruling_create(
+            author=author,
+            slug=slug,
+            statement=_string(row, "statement", required=True),
+            rating=_string(row, "rating", required=True),
+            summary=_string(row, "summary"),
+        )
+        return slug, True
+
+    def _load_span(self, row, counts) -> str:
+        _check_keys(row, SPAN_KEYS, "span")
+        article = _article(_string(row, "article", required=True))
+        kind = _string(row, "kind", required=True)
+        _check_kind(kind)
+        quote = _string(row, "quote", required=True)
+        slugs = row.get("rulings", [])
+        if not isinstance(slugs, list) or not all(isinstance(s, str) for s in slugs):
+            raise Problem("rulings must be a list of ruling slugs.")
+        return self.place_span(
+            article=article,
+            kind=kind,
+            author=_user(_string(row, "author", default=DEFAULT_AUTHOR), "author"),
+            quote=quote,
+            prefix=_string(row, "prefix"),
+            suffix=_string(row, "suffix"),
+            near=row.get("near"),
+            note=_string(row, "note"),
+            rulings=[_ruling(slug) for slug in dict.fromkeys(slugs)],
+            counts=counts,
+        )
+
+    def _drive_ruling(self, slug, row) -> bool:
+        """Moves the ruling forward to the file's status; True if anything changed."""
+        ruling = Ruling.objects.select_related("author").get(slug=slug)
+        target = row.get("status", Status.DRAFT)
+        reviewer = _user(row["reviewer"], "reviewer") if row.get("reviewer") else None
+        changed = False
+        old_slug = row.get("supersedes")
+        if old_slug:
+            old = _ruling(old_slug)
+            if ruling.supersedes_id != old.pk:
+                if ruling.status in PUBLIC_STATUSES:
+                    self._warn(
+                        f"ruling {slug!r} is {ruling.status}: its supersedes cannot be set to "
+                        f"{old_slug!r} any more; left as it is."
+                    )
+                else:
+                    # Replacing a retracted ruling is an editor's act.
+                    ruling = services.ruling_update(
+                        ruling=ruling, user=reviewer or ruling.author, supersedes=old
+                    )
+                    changed = True
+        position, wanted = STATUS_ORDER.index(ruling.status), STATUS_ORDER.index(target)
+        if position > wanted:
+            self._warn(
+                f"ruling {slug!r} is already {ruling.status}, past the file's {target}; "
+                "left as it is."
+            )
+            return changed
+        if wanted >= STATUS_ORDER.index(Status.PUBLISHED) and reviewer is None:
+            raise Problem(f"a {target} ruling needs a reviewer (an editor other than its author).")
+        while ruling.status != target:
+            if ruling.status == Status.DRAFT:
+                ruling = services.ruling_submit(ruling=ruling, user=ruling.author)
+            elif ruling.status == Status.IN_REVIEW:
+                services.review_create(ruling=ruling, reviewer=reviewer, decision="approve")
+                ruling.refresh_from_db()
+                if ruling.status == Status.IN_REVIEW:
+                    raise Problem(
+                        f"one approval by {reviewer.username!r} did not publish it: this site "
+                        "requires more (FACTCHECK_REQUIRED_APPROVALS)."
+                    )
+            elif ruling.status == Status.PUBLISHED:
+                ruling = services.ruling_retract(
+                    ruling=ruling, user=reviewer, reason=row.get("retraction_reason", "")
+                )
+            changed = True
+        return changed
+
+    # --- W3C Web Annotation JSON-LD -------------------------------------------------------------
+
+    def load_w3c(self, path: Path, author_name: str, counts: Counts):
+        text = _read_text(path)
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CommandError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg}") from None
+        try:
+            author = _user(author_name, "--author")
+        except Problem as exc:
+            raise CommandError(f"{path}: {exc}") from None
+        items = self._w3c_items(data, path)
+        for index, item in enumerate(items):
+            where = f"{path}[{index}]"
+            try:
+                outcome = self._load_w3c_item(item, author, counts)
+            except (Problem, ServiceError) as exc:
+                reason = exc.message if isinstance(exc, ServiceError) else str(exc)
+                raise CommandError(f"{where}: {reason}") from None
+            self._say(f"{where}: span {outcome}")
+
+    def _w3c_items(self, data, path) -> list:
+        if isinstance(data, list):
+            return data
+        if isinstance(data, dict):
+            types = _types(data)
+            if "AnnotationCollection" in types and isinstance(data.get("first"), dict):
+                data = data["first"]
+                types = _types(data)
+            if "AnnotationPage" in types or ("items" in data and "Annotation" not in types):
+                items = data.get("items")
+                if not isinstance(items, list):
+                    raise CommandError(f"{path}: an AnnotationPage's items must be a list")
+                return items
+            return [data]
+        raise CommandError(f"{path}: expected an Annotation, a list of them or an AnnotationPage")
+
+    def _load_w3c_item(self, item, author, counts) -> str:
+        if not isinstance(item, dict) or "Annotation" not in _types(item):
+            raise Problem("not a W3C Annotation (type Annotation).")
+        targets = _as_list(item.get("target"))
+        if len(targets) != 1 or not isinstance(targets[0], dict):
+            raise Problem("target must be one object with source and selector.")
+        target = targets[0]
+        source = target.get("source", "")
+        if not isinstance(source, str) or not source:
+            raise Problem("target.source (the article's URL) is required.")
+        selectors = [s for s in _as_list(target.get("selector")) if isinstance(s, dict)]
+        quote_selector = next((s for s in selectors if "TextQuoteSelector" in _types(s)), None)
+        if quote_selector is None:
+            raise Problem("target has no TextQuoteSelector.")
+        quote = quote_selector.get("exact")
+        if not isinstance(quote, str) or not quote:
+            raise Problem("the TextQuoteSelector's exact is required.")
+        position = next((s for s in selectors if "TextPositionSelector" in _types(s)), None)
+        near = position.get("start") if position else None
+
+        kind, note, rulings = None, "", []
+        if isinstance(item.get("bodyValue"), str):
+            note = item["bodyValue"]
+        for body in _as_list(item.get("body")):
+            if not isinstance(body, dict):
+                continue
+            purposes = set(_as_list(body.get("purpose")))
+            types = _types(body)
+            if "TextualBody" in types and purposes & set(KIND_PURPOSES):
+                value = body.get("value")
+                if value in Kind.values:
+                    kind = kind or value
+                elif "classifying" in purposes:
+                    raise Problem(f"unknown kind {value!r} (known: {', '.join(Kind.values)}).")
+            elif "TextualBody" in types and "commenting" in purposes:
+                if isinstance(body.get("value"), str):
+                    note = body["value"]
+            elif purposes & LINKING_PURPOSES:
+                url = body.get("source") or body.get("id")
+                parts = _slug_after(url, "rulings") if isinstance(url, str) else []
+                if not parts:
+                    raise Problem(
+                        f"linking body {url!r} does not name a ruling (/rulings/<slug>/)."
+                    )
+                rulings.append(_ruling(parts[0]))
+        if kind is None:
+            raise Problem(
+                "no kind: give a TextualBody with purpose classifying and value "
+                f"{', '.join(Kind.values)}."
+            )
+        return self.place_span(
+            article=self._w3c_article(source),
+            kind=kind,
+            author=author,
+            quote=quote,
+            prefix=quote_selector.get("prefix") or "",
+            suffix=quote_selector.get("suffix") or "",
+            near=near,
+            note=note,
+            rulings=list(dict.fromkeys(rulings)),
+            counts=counts,
+        )
+
+    def _w3c_article(self, source: str) -> Article:
+        article = Article.objects.filter(url=source).first()
+        if article is not None:
+            return article
+        parts = _slug_after(source, "articles")
+        # `.../articles/<slug>/` names the article last; `.../articles/<slug>/annotations/`
+        # (this service's own export) names it first.
+        for slug in dict.fromkeys([parts[-1], parts[0]] if parts else []):
+            article = Article.objects.filter(slug=slug).first()
+            if article is not None:
+                return article
+        raise Problem(f"unknown article {source!r}: no article has this url or slug.")

@@ -1,0 +1,448 @@
+import json
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from annotations import services
+from annotations.models import (
+    PUBLIC_STATUSES,
+    Annotation,
+    AnnotationRuling,
+    Article,
+    Decision,
+    Kind,
+    Review,
+    Ruling,
+    Status,
+)
+
+pytestmark = pytest.mark.django_db
+ROOT = Path(__file__).resolve().parent.parent
+CURATED = ROOT / "fixtures" / "curated.toml"
+
+
+@pytest.fixture(autouse=True)
+def seeds(db):
+    call_command("import_articles", str(ROOT / "seeds"), stdout=StringIO())
+
+
+def load(*paths, **options):
+    out = StringIO()
+    call_command("load_annotations", *map(str, paths), stdout=out, stderr=StringIO(), **options)
+    return out.getvalue()
+
+
+def snapshot():
+    """Everything a load could write: row counts, history counts and change times."""
+    return {
+        "rulings": Ruling.objects.count(),
+        "annotations": Annotation.objects.count(),
+        "links": AnnotationRuling.objects.count(),
+        "reviews": Review.objects.count(),
+        "users": get_user_model().objects.count(),
+        "ruling_history": Ruling.history.count(),
+        "annotation_history": Annotation.history.count(),
+        "link_history": AnnotationRuling.history.count(),
+        "review_history": Review.history.count(),
+        "ruling_times": dict(Ruling.objects.values_list("slug", "updated_at")),
+        "annotation_times": dict(Annotation.objects.values_list("pk", "updated_at")),
+    }
+
+
+# --- The curated fixture ------------------------------------------------------------------------
+
+
+def test_it_loads_the_curated_fixture():
+    out = load(CURATED)
+    assert Ruling.objects.count() >= 6
+    assert Annotation.objects.count() >= 30
+    assert out.strip() == (
+        f"{Ruling.objects.count()} rulings created, {Annotation.objects.count()} spans created, "
+        f"{AnnotationRuling.objects.count()} links created, 0 unchanged"
+    )
+
+
+def test_it_creates_the_listed_users_in_their_groups_without_a_password():
+    load(CURATED)
+    User = get_user_model()
+    annotator, editor = User.objects.get(username="annotator"), User.objects.get(username="editor")
+    assert list(annotator.groups.values_list("name", flat=True)) == ["annotators"]
+    assert list(editor.groups.values_list("name", flat=True)) == ["editors"]
+    assert annotator.is_staff and editor.is_staff
+    assert not annotator.has_usable_password() and not editor.has_usable_password()
+
+
+def test_every_seed_article_has_a_claim_and_evidence_or_a_disputed_passage():
+    load(CURATED)
+    assert Article.objects.count() == 5
+    for article in Article.objects.all():
+        kinds = set(article.annotations.values_list("kind", flat=True))
+        assert Kind.CLAIM in kinds, article.slug
+        assert kinds & {Kind.EVIDENCE, Kind.DISPUTED}, article.slug
+
+
+def test_rulings_draw_on_several_outlets():
+    load(CURATED)
+    wide = [
+        ruling.slug
+        for ruling in Ruling.objects.all()
+        if ruling.annotations.values("article").distinct().count() >= 3
+    ]
+    assert len(wide) >= 3, wide
+
+
+def test_the_external_aggression_ruling_links_its_claims_and_evidence():
+    load(CURATED)
+    ruling = Ruling.objects.get(statement="No credible evidence of external aggression")
+    claims = list(ruling.annotations.filter(kind=Kind.CLAIM).values_list("quote", flat=True))
+    assert any("trained abroad" in q or "trained outside" in q for q in claims)
+    assert any("directed from abroad" in q for q in claims)
+    assert any("militants" in q and "from abroad" in q for q in claims)
+    assert ruling.annotations.filter(kind=Kind.EVIDENCE).count() >= 3
+    assert ruling.status == Status.PUBLISHED
+
+
+@pytest.mark.parametrize("topic", ["contingent", "fuel prices", "Article 4", "NEXTA"])
+def test_the_topic_rulings_exist(topic):
+    load(CURATED)
+    matching = Ruling.objects.filter(statement__icontains=topic)
+    assert matching.exists()
+    # Each has spans to judge, not just a statement.
+    for ruling in matching:
+        assert ruling.annotations.filter(kind=Kind.CLAIM).exists(), ruling.slug
+
+
+def test_the_statuses_follow_the_workflow():
+    load(CURATED)
+    statuses = list(Ruling.objects.values_list("status", flat=True))
+    assert statuses.count(Status.PUBLISHED) > len(statuses) / 2
+    assert statuses.count(Status.IN_REVIEW) == 1
+    assert statuses.count(Status.DRAFT) == 1
+    assert statuses.count(Status.RETRACTED) == 1
+    for ruling in Ruling.objects.filter(status__in=PUBLIC_STATUSES):
+        approvals = ruling.reviews.filter(decision=Decision.APPROVE).exclude(reviewer=ruling.author)
+        assert approvals.exists(), ruling.slug
+        assert ruling.published_at is not None
+    for ruling in Ruling.objects.exclude(status__in=PUBLIC_STATUSES):
+        assert not ruling.reviews.exists(), ruling.slug
+
+
+def test_the_retracted_ruling_has_a_reason_and_a_successor():
+    load(CURATED)
+    retracted = Ruling.objects.get(status=Status.RETRACTED)
+    assert "Rated too harshly" in retracted.retraction_reason
+    successor = retracted.superseded_by
+    assert successor.slug == "csto-contingent-size"
+    assert successor.status == Status.PUBLISHED
+    # The successor was set to supersede it before review, so its approval judged that version.
+    assert successor.reviews.get().ruling_version == successor.version
+
+
+def test_every_span_quotes_its_article():
+    load(CURATED)
+    for span in Annotation.objects.select_related("article"):
+        assert span.quote == span.article.body[span.start : span.end], span.pk
+    out = StringIO()
+    call_command("check_annotations", stdout=out)
+    assert "All anchored spans match" in out.getvalue()
+
+
+def test_near_and_prefix_choose_among_repeated_quotes():
+    load(CURATED)
+    body = Article.objects.get(slug="azernews-csto-presence-illegal").body
+    headline = "Foreign experts: Presence of CSTO forces in Kazakhstan illegal"
+    first, second = body.find(headline), body.rfind(headline)
+    assert first != second
+    span = Annotation.objects.get(quote=headline)
+    # The fixture's prefix names the copy under the dateline.
+    assert span.start == second
+
+
+def test_a_second_load_changes_nothing():
+    load(CURATED)
+    before = snapshot()
+    out = load(CURATED)
+    assert snapshot() == before
+    unchanged = before["rulings"] + before["annotations"]
+    assert out.strip() == (
+        f"0 rulings created, 0 spans created, 0 links created, {unchanged} unchanged"
+    )
+
+
+def test_a_reload_adds_a_link_the_file_gained_and_advances_a_ruling(tmp_path):
+    load(CURATED)
+    text = CURATED.read_text(encoding="utf-8")
+    draft_block = 'status = "draft"\nauthor = "annotator"\n'
+    assert text.count(draft_block) == 1
+    text = text.replace(draft_block, 'status = "in_review"\nauthor = "annotator"\n')
+    assert text.count("rulings = []") == 1
+    text = text.replace("rulings = []", 'rulings = ["detained-count-4404"]')
+    changed = tmp_path / "curated.toml"
+    changed.write_text(text, encoding="utf-8")
+    before = snapshot()
+
+    out = load(changed)
+
+    assert "0 rulings created, 0 spans created, 1 links created" in out
+    ruling = Ruling.objects.get(slug="detained-count-4404")
+    assert ruling.status == Status.IN_REVIEW
+    assert ruling.annotations.filter(quote__contains="planned in advance").exists()
+    assert Annotation.objects.count() == before["annotations"]
+
+
+# --- Broken fixtures: file, line and reason; nothing written ------------------------------------
+
+BROKEN = """\
+[[users]]
+username = "annotator"
+group = "annotators"
+
+[[rulings]]
+slug = "test-ruling"
+statement = "A test ruling"
+rating = "unsupported"
+status = "draft"
+
+[[spans]]
+article = "bne-csto-article-4"
+kind = "claim"
+quote = "The CSTO is intervening under its Article 4"
+rulings = ["test-ruling"]
+
+[[spans]]
+article = "{article}"
+kind = "{kind}"
+# The quote under test is on line 21.
+quote = "{quote}"
+rulings = ["{ruling}"]
+"""
+
+
+def write_broken(tmp_path, **changes):
+    values = {
+        "article": "bne-csto-article-4",
+        "kind": "evidence",
+        "quote": "Some 3,000 soldiers and 600 interior ministry personnel",
+        "ruling": "test-ruling",
+        **changes,
+    }
+    path = tmp_path / "broken.toml"
+    path.write_text(BROKEN.format(**values), encoding="utf-8")
+    return path
+
+
+def test_the_broken_template_itself_loads(tmp_path):
+    # So each failure below is caused by the one value it changes.
+    path = write_broken(tmp_path)
+    assert "1 rulings created, 2 spans created, 2 links created" in load(path)
+
+
+def assert_fails(path, message):
+    before = snapshot()
+    with pytest.raises(CommandError) as exc:
+        load(path)
+    assert str(exc.value) == message
+    assert snapshot() == before
+    assert not get_user_model().objects.filter(username="annotator").exists()
+
+
+def test_it_rejects_a_missing_quote(tmp_path):
+    path = write_broken(tmp_path, quote="Some 4,000 soldiers")
+    assert_fails(
+        path,
+        f"{path}:21: span 2 (bne-csto-article-4): quote was not found in the article text.",
+    )
+
+
+def test_it_rejects_an_ambiguous_quote(tmp_path):
+    times = Article.objects.get(slug="bne-csto-article-4").body.count("CSTO")
+    assert times > 2
+    path = write_broken(tmp_path, quote="CSTO")
+    with pytest.raises(CommandError) as exc:
+        load(path)
+    message = str(exc.value)
+    assert message.startswith(f"{path}:21: span 2 (bne-csto-article-4): quote is ambiguous: ")
+    assert f"it occurs {times} times in the article" in message
+    assert Ruling.objects.count() == 0 and Annotation.objects.count() == 0
+
+
+def test_it_rejects_an_unknown_article(tmp_path):
+    path = write_broken(tmp_path, article="no-such-article")
+    assert_fails(path, f"{path}:21: span 2 (no-such-article): unknown article 'no-such-article'.")
+
+
+def test_it_rejects_an_unknown_ruling(tmp_path):
+    path = write_broken(tmp_path, ruling="no-such-ruling")
+    assert_fails(path, f"{path}:21: span 2 (bne-csto-article-4): unknown ruling 'no-such-ruling'.")
+
+
+def test_it_rejects_an_unknown_kind(tmp_path):
+    path = write_broken(tmp_path, kind="opinion")
+    assert_fails(
+        path,
+        f"{path}:21: span 2 (bne-csto-article-4): unknown kind 'opinion' "
+        "(known: claim, evidence, disputed).",
+    )
+
+
+def test_it_rejects_an_unknown_user(tmp_path):
+    path = tmp_path / "user.toml"
+    path.write_text(
+        BROKEN.replace('status = "draft"', 'status = "draft"\nauthor = "mallory"').format(
+            article="bne-csto-article-4", kind="claim", quote="x", ruling="test-ruling"
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError) as exc:
+        load(path)
+    assert str(exc.value).startswith(f"{path}:5: ruling 1 (test-ruling): unknown author 'mallory'")
+
+
+def test_it_rejects_bad_toml_with_its_line(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[[rulings]]\nslug = "a"\nstatement = "unterminated\n', encoding="utf-8")
+    with pytest.raises(CommandError) as exc:
+        load(path)
+    assert str(exc.value).startswith(f"{path}:3: not valid TOML: ")
+
+
+def test_an_error_late_in_the_curated_fixture_rolls_back_everything(tmp_path):
+    text = CURATED.read_text(encoding="utf-8")
+    last = "In Kazakhstan itself, they came to the conclusion"
+    broken = tmp_path / "curated.toml"
+    broken.write_text(text.replace(last, "In Kazakhstan itself, nobody concluded"), "utf-8")
+    line = next(
+        n
+        for n, row in enumerate(broken.read_text("utf-8").split("\n"), 1)
+        if "nobody concluded" in row
+    )
+    spans = text.count("[[spans]]")
+    assert_fails(
+        broken,
+        f"{broken}:{line}: span {spans} (armenia-un-letter-csto-peacekeeping): "
+        "quote was not found in the article text.",
+    )
+
+
+# --- W3C Web Annotation JSON-LD ------------------------------------------------------------------
+
+AZERNEWS = "azernews-csto-presence-illegal"
+AZERNEWS_URL = "https://www.azernews.az/region/187654.html"
+EMERGENCY = "A state of emergency has been introduced all across the country."
+HEADLINE = "Foreign experts: Presence of CSTO forces in Kazakhstan illegal"
+
+
+def w3c_page(first_quote=EMERGENCY):
+    return {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "type": "AnnotationPage",
+        "items": [
+            {
+                "type": "Annotation",
+                "motivation": "identifying",
+                "body": [
+                    {"type": "TextualBody", "purpose": "classifying", "value": "evidence"},
+                    {
+                        "type": "SpecificResource",
+                        "purpose": "linking",
+                        "source": "http://testserver/api/v1/rulings/detained-count-4404/",
+                    },
+                ],
+                "target": {
+                    "source": f"http://testserver/api/v1/articles/{AZERNEWS}/",
+                    "selector": {"type": "TextQuoteSelector", "exact": first_quote},
+                },
+            },
+            {
+                "type": "Annotation",
+                "motivation": "assessing",
+                "body": [
+                    {"type": "TextualBody", "purpose": "tagging", "value": "disputed"},
+                    {"type": "TextualBody", "purpose": "commenting", "value": "The page header."},
+                ],
+                "target": {
+                    "source": AZERNEWS_URL,
+                    "selector": [
+                        {"type": "TextQuoteSelector", "exact": HEADLINE},
+                        # Near the first of the headline's two copies.
+                        {"type": "TextPositionSelector", "start": 30, "end": 92},
+                    ],
+                },
+            },
+        ],
+    }
+
+
+@pytest.fixture
+def curated():
+    load(CURATED)
+    services.article_update(article=Article.objects.get(slug=AZERNEWS), url=AZERNEWS_URL)
+
+
+def test_it_loads_a_w3c_annotation_page(curated, tmp_path):
+    path = tmp_path / "page.jsonld"
+    path.write_text(json.dumps(w3c_page()), encoding="utf-8")
+    before = Annotation.objects.count()
+
+    out = load(path)
+
+    assert out.strip() == "0 rulings created, 2 spans created, 1 links created, 0 unchanged"
+    assert Annotation.objects.count() == before + 2
+    body = Article.objects.get(slug=AZERNEWS).body
+    emergency = Annotation.objects.get(quote=EMERGENCY)
+    assert (emergency.kind, emergency.start) == (Kind.EVIDENCE, body.find(EMERGENCY))
+    assert emergency.end == emergency.start + len(EMERGENCY)
+    assert emergency.author.username == "annotator"
+    assert list(emergency.rulings.values_list("slug", flat=True)) == ["detained-count-4404"]
+    header = Annotation.objects.get(quote=HEADLINE, kind=Kind.DISPUTED)
+    assert header.start == body.find(HEADLINE) < body.rfind(HEADLINE)
+    assert header.note == "The page header."
+    assert not header.rulings.exists()
+
+    before = snapshot()
+    out = load(path)
+    assert out.strip() == "0 rulings created, 0 spans created, 0 links created, 2 unchanged"
+    assert snapshot() == before
+
+
+def test_it_loads_a_single_w3c_annotation_by_another_author(curated, tmp_path, erin):
+    path = tmp_path / "one.json"
+    path.write_text(json.dumps(w3c_page()["items"][0]), encoding="utf-8")
+    load(path, author="erin")
+    assert Annotation.objects.get(quote=EMERGENCY).author == erin
+
+
+def test_it_rejects_a_w3c_quote_not_in_the_article(curated, tmp_path):
+    path = tmp_path / "page.jsonld"
+    path.write_text(json.dumps(w3c_page()), encoding="utf-8")
+    page = w3c_page()
+    page["items"][1]["target"]["selector"][0]["exact"] = "Foreign experts: CSTO forces welcome"
+    path.write_text(json.dumps(page), encoding="utf-8")
+    before = snapshot()
+    with pytest.raises(CommandError) as exc:
+        load(path)
+    assert str(exc.value) == f"{path}[1]: quote was not found in the article text."
+    assert snapshot() == before
+
+
+def test_it_rejects_a_w3c_annotation_without_a_kind(curated, tmp_path):
+    page = w3c_page()
+    page["items"][0]["body"] = page["items"][0]["body"][1]
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(page), encoding="utf-8")
+    with pytest.raises(CommandError, match=r"page\.json\[0\]: no kind"):
+        load(path)
+    assert not Annotation.objects.filter(quote=HEADLINE, kind=Kind.DISPUTED).exists()
+
+
+def test_it_rejects_a_w3c_link_to_an_unknown_ruling(curated, tmp_path):
+    page = w3c_page()
+    page["items"][0]["body"][1]["source"] = "/rulings/no-such-ruling/"
+    path = tmp_path / "page.json"
+    path.write_text(json.dumps(page), encoding="utf-8")
+    with pytest.raises(CommandError) as exc:
+        load(path)
+    assert str(exc.value) == f"{path}[0]: unknown ruling 'no-such-ruling'."
