@@ -67,6 +67,8 @@ class Article(models.Model):
     language = models.CharField(max_length=35, default="en")
     body = models.TextField()
     body_sha256 = models.CharField(max_length=64, editable=False)
+    # Bumped on every change; the API's ETag and If-Match are built from it.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -1,6 +1,7 @@
 """Reads that need care. Views, the admin and commands read through these."""
 
-from django.db.models import Exists, F, Func, OuterRef, Prefetch, TextField
+from django.db.models import Exists, F, Func, OuterRef, Prefetch, Subquery, TextField
+from django.db.models.functions import Coalesce, Length
 
 from . import roles
 from .anchoring import OffsetMap
@@ -10,8 +11,11 @@ from .models import (
     Annotation,
     AnnotationRuling,
     Article,
+    Decision,
     Kind,
+    Review,
     Ruling,
+    Status,
 )
 
 
@@ -109,3 +113,76 @@ def claims_of(ruling):
         .defer("article__body")
         .order_by("article_id", "start", "id")
     )
+
+
+# --- Rulings with their spans in context (the public ruling page and the ruling admin) ----------
+
+
+def _spans_in_context():
+    # Bodies are not loaded; their length alone says whether a span's prefix and suffix are
+    # the whole of the text either side, or an excerpt to mark with an ellipsis.
+    return (
+        Annotation.objects.select_related("article")
+        .defer("article__body")
+        .annotate(chars_after=Length("article__body") - F("end"))
+        .order_by("kind", "article__published_on", "article_id", "start", "id")
+    )
+
+
+def public_ruling(slug):
+    """A published or retracted ruling by slug, with its spans: two queries however many spans.
+
+    Drafts and rulings in review do not exist for the public page, whoever asks: raises
+    Ruling.DoesNotExist for them as for an unknown slug.
+    """
+    return (
+        Ruling.objects.filter(status__in=PUBLIC_STATUSES)
+        .select_related("supersedes", "superseded_by")
+        .prefetch_related(
+            Prefetch("annotations", queryset=_spans_in_context(), to_attr="linked_spans")
+        )
+        .get(slug=slug)
+    )
+
+
+def linked_spans(ruling):
+    return _spans_in_context().filter(links__ruling=ruling)
+
+
+def _last_objection(ruling_ref):
+    """Id of the ruling's latest request for changes (0 if none): approvals before it lapse."""
+    latest = (
+        Review.objects.filter(ruling=ruling_ref, decision=Decision.REQUEST_CHANGES)
+        .order_by("-id")
+        .values("id")[:1]
+    )
+    return Coalesce(Subquery(latest), 0)
+
+
+def live_approvals(ruling):
+    """Approvals that still count: of the current version, by someone other than the author, and
+    given after the last request for changes (a ruling sent back and resubmitted unchanged must
+    not publish on approvals given before an editor objected)."""
+    return (
+        ruling.reviews.filter(decision=Decision.APPROVE, ruling_version=ruling.version)
+        .filter(id__gt=_last_objection(ruling.pk))
+        .exclude(reviewer_id=ruling.author_id)
+    )
+
+
+def rulings_awaiting_review(user, rulings=None):
+    """Rulings in review that `user` may review and whose current approval by them does not
+    stand (never given, of an earlier version, or before a later request for changes).
+    Non-editors review nothing."""
+    rulings = Ruling.objects.all() if rulings is None else rulings
+    if not roles.is_editor(user):
+        return rulings.none()
+    approved = Review.objects.filter(
+        ruling=OuterRef("pk"),
+        reviewer=user,
+        decision=Decision.APPROVE,
+        ruling_version=OuterRef("version"),
+        # Nested one level deeper: "ruling" is the approval's own ruling column.
+        id__gt=_last_objection(OuterRef("ruling")),
+    )
+    return rulings.filter(status=Status.IN_REVIEW).exclude(author=user).filter(~Exists(approved))

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
 
-from . import anchoring, roles
+from . import anchoring, roles, selectors
 from .anchoring import OffsetMap, OffsetUnit, Outcome, SpanError
 from .errors import Conflict, InvalidInput, PermissionDenied, PreconditionFailed
 from .models import (
@@ -117,10 +117,13 @@ def _reanchor_reason(outcome, before, after, score):
 
 
 @transaction.atomic
-def article_update(*, article: Article, user=None, body=None, **metadata) -> BodyEditReport | None:
+def article_update(
+    *, article: Article, user=None, body=None, expected_version: int | None = None, **metadata
+) -> BodyEditReport | None:
     """Changes an article's metadata and, when `body` is given, its body (re-anchoring spans)."""
     _require(_may_edit_articles(user), "Only editors may edit articles.")
     article = Article.objects.select_for_update().get(pk=article.pk)
+    _check_version(article, expected_version)
     unknown = set(metadata) - set(ARTICLE_FIELDS)
     if unknown:
         raise InvalidInput(f"Unknown field {sorted(unknown)[0]!r}.", field=sorted(unknown)[0])
@@ -134,6 +137,7 @@ def article_update(*, article: Article, user=None, body=None, **metadata) -> Bod
         report = _article_set_body(article, body, user)
         changed = changed or report is not None
     if changed and report is None:
+        article.version += 1
         article._history_user = user
         _full_clean(article)
         article.save()
@@ -221,6 +225,7 @@ def _article_set_body(article: Article, body: str, user) -> BodyEditReport | Non
 
     article.body = new_body
     article.body_sha256 = anchoring.body_sha256(new_body)
+    article.version += 1
     article._history_user = user
     article._change_reason = "body edited: " + ", ".join(
         f"{n} {k}" for k, n in sorted(report.counts.items())
@@ -340,8 +345,16 @@ def _set_links(annotation, rulings, user):
     current = {link.ruling_id: link for link in annotation.links.select_related("ruling")}
     wanted = {r.pk: r for r in rulings}
     removed = [link for rid, link in current.items() if rid not in wanted]
+    added = [r for rid, r in wanted.items() if rid not in current]
     _check_linkable([link.ruling for link in removed])
-    _check_linkable([r for rid, r in wanted.items() if rid not in current])
+    _check_linkable(added)
+    for ruling in [link.ruling for link in removed] + added:
+        # A link is part of the ruling's evidence: changing it edits the ruling.
+        _require(
+            roles.can_edit_owned(user, ruling.author_id),
+            f"Ruling {ruling.slug!r} is another annotator's draft: only its author or an editor "
+            "may link spans to it or unlink them.",
+        )
     for link in removed:
         link._history_user = user
         link.delete()
@@ -350,10 +363,7 @@ def _set_links(annotation, rulings, user):
             link = AnnotationRuling(annotation=annotation, ruling=ruling)
             link._history_user = user
             link.save()
-    touched = [link.ruling for link in removed] + [
-        r for rid, r in wanted.items() if rid not in current
-    ]
-    for ruling in touched:
+    for ruling in [link.ruling for link in removed] + added:
         # The ruling's evidence changed: approvals of its earlier version no longer count.
         _ruling_bump(ruling, user, "linked spans changed")
 
@@ -563,7 +573,14 @@ def _check_supersedes(old: Ruling, user, ruling: Ruling | None = None):
 
 @transaction.atomic
 def ruling_create(
-    *, author, statement, rating, summary="", slug=None, supersedes: Ruling | None = None
+    *,
+    author,
+    statement,
+    rating,
+    summary="",
+    slug=None,
+    supersedes: Ruling | None = None,
+    annotations=(),
 ) -> Ruling:
     _require(
         author is not None and roles.is_annotator(author),
@@ -585,6 +602,7 @@ def ruling_create(
     ruling._history_user = author
     _full_clean(ruling)
     ruling.save()
+    _relink(ruling, author, annotations)
     return ruling
 
 
@@ -603,7 +621,13 @@ def _check_mutable(ruling):
 
 @transaction.atomic
 def ruling_update(
-    *, ruling: Ruling, user, expected_version: int | None = None, supersedes=_UNSET, **changes
+    *,
+    ruling: Ruling,
+    user,
+    expected_version: int | None = None,
+    supersedes=_UNSET,
+    annotations=_UNSET,
+    **changes,
 ) -> Ruling:
     ruling = _lock_ruling(ruling)
     _require(
@@ -627,6 +651,8 @@ def ruling_update(
         if supersedes is not None:
             _check_supersedes(supersedes, user, ruling)
         ruling.supersedes = supersedes
+        changed = True
+    if annotations is not _UNSET and _relink(ruling, user, annotations):
         changed = True
     if changed:
         # A new version: approvals of the old one no longer count.
@@ -675,14 +701,8 @@ def ruling_submit(*, ruling: Ruling, user) -> Ruling:
 
 
 def approvals_of_current_version(ruling: Ruling) -> int:
-    """Distinct editors (other than the author) who approved the ruling's current version."""
-    return (
-        ruling.reviews.filter(decision=Decision.APPROVE, ruling_version=ruling.version)
-        .exclude(reviewer_id=ruling.author_id)
-        .values("reviewer_id")
-        .distinct()
-        .count()
-    )
+    """Distinct editors (other than the author) whose approval of this version still counts."""
+    return selectors.live_approvals(ruling).values("reviewer_id").distinct().count()
 
 
 @transaction.atomic
@@ -715,9 +735,7 @@ def review_create(
         )
     if (
         decision == Decision.APPROVE
-        and ruling.reviews.filter(
-            reviewer=reviewer, decision=Decision.APPROVE, ruling_version=ruling.version
-        ).exists()
+        and selectors.live_approvals(ruling).filter(reviewer=reviewer).exists()
     ):
         raise Conflict("You have already approved this version.")
     review = Review(
@@ -762,18 +780,12 @@ def ruling_retract(*, ruling: Ruling, user, reason) -> Ruling:
     return ruling
 
 
-@transaction.atomic
-def ruling_set_annotations(*, ruling: Ruling, user, annotations) -> Ruling:
-    """Makes `annotations` the spans linked to a ruling (editing the ruling's evidence)."""
-    ruling = _lock_ruling(ruling)
-    _require(
-        roles.can_edit_owned(user, ruling.author_id),
-        "Annotators may change only their own drafts; editors may change any.",
-    )
+def _relink(ruling: Ruling, user, annotations) -> bool:
+    """Makes `annotations` the ruling's linked spans; True when that changed anything."""
     wanted = {a.pk: a for a in annotations}
     current = {link.annotation_id: link for link in ruling.links.all()}
     if set(wanted) == set(current):
-        return ruling
+        return False
     _check_mutable(ruling)
     for annotation_id, link in current.items():
         if annotation_id not in wanted:
@@ -784,6 +796,19 @@ def ruling_set_annotations(*, ruling: Ruling, user, annotations) -> Ruling:
             link = AnnotationRuling(annotation_id=annotation_id, ruling=ruling)
             link._history_user = user
             link.save()
+    return True
+
+
+@transaction.atomic
+def ruling_set_annotations(*, ruling: Ruling, user, annotations) -> Ruling:
+    """Makes `annotations` the spans linked to a ruling (editing the ruling's evidence)."""
+    ruling = _lock_ruling(ruling)
+    _require(
+        roles.can_edit_owned(user, ruling.author_id),
+        "Annotators may change only their own drafts; editors may change any.",
+    )
+    if not _relink(ruling, user, annotations):
+        return ruling
     ruling.version += 1
     ruling._history_user = user
     ruling._change_reason = "linked spans changed"

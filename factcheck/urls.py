@@ -1,9 +1,15 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
+from annotations.public import ruling_page
 from factcheck.health import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("rulings/<slug:slug>/", ruling_page, name="ruling-page"),
+    path("api/v1/", include("annotations.api.urls")),
 ]
+
+handler404 = "factcheck.errors.not_found"
+handler500 = "factcheck.errors.server_error"

@@ -52,3 +52,27 @@ def article(db):
 settings.register_profile("thorough", max_examples=3000, deadline=None)
 settings.register_profile("default", deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture
+def api(db):
+    """`api(user)`: a REST client authenticated by that user's DRF token; `api()` is anonymous."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    def client(user=None):
+        c = APIClient()
+        if user is not None:
+            token, _ = Token.objects.get_or_create(user=user)
+            c.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return c
+
+    return client
+
+
+@pytest.fixture
+def world(alice, erin, frank):
+    """A small desk: one article (with an emoji and CRLF input) and a ruling in each state."""
+    from .world import build_world
+
+    return build_world(alice=alice, erin=erin, frank=frank)

@@ -592,3 +592,40 @@ def test_reviews_are_kept_for_each_decision(make_ruling, alice, erin, frank):
     assert list(
         Review.objects.filter(ruling=ruling).values_list("reviewer__username", "ruling_version")
     ) == [("frank", ruling.version - 1), ("erin", ruling.version)]
+
+
+def test_approvals_given_before_a_request_for_changes_no_longer_count(
+    make_ruling, alice, erin, frank, root, settings
+):
+    # erin approves, frank objects; alice resubmits the same version unchanged. frank's
+    # objection must not be outvoted by erin's earlier approval plus one new one.
+    settings.FACTCHECK_REQUIRED_APPROVALS = 2
+    ruling = make_ruling(Status.IN_REVIEW)
+    approve(ruling, erin)
+    services.review_create(
+        ruling=ruling, reviewer=frank, decision=Decision.REQUEST_CHANGES, comment="Source?"
+    )
+    services.ruling_submit(ruling=reload(ruling), user=alice)
+    approve(reload(ruling), root)
+    ruling = reload(ruling)
+    assert ruling.status == Status.IN_REVIEW
+    assert services.approvals_of_current_version(ruling) == 1
+    approve(ruling, erin)
+    assert reload(ruling).status == Status.PUBLISHED
+
+
+def test_another_annotator_cannot_link_spans_to_a_draft_that_is_not_theirs(
+    make_ruling, article, bob, erin
+):
+    ruling = make_ruling(Status.DRAFT)
+    with refused(PermissionDenied, ruling):
+        services.annotation_create(
+            article=article, kind="evidence", author=bob, quote="fuel prices", rulings=[ruling]
+        )
+    assert not Annotation.objects.filter(author=bob).exists()
+    own = services.annotation_create(article=article, kind="evidence", author=bob, quote="Protests")
+    with refused(PermissionDenied, ruling):
+        services.annotation_update(annotation=own, user=bob, rulings=[ruling])
+    # An editor may link anyone's span to anyone's draft.
+    services.annotation_update(annotation=own, user=erin, rulings=[ruling])
+    assert reload(ruling).annotations.filter(pk=own.pk).exists()

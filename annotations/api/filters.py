@@ -1,6 +1,7 @@
 import django_filters
 from django.db.models import Exists, OuterRef, Q
 
+from annotations import selectors
 from annotations.models import (
     AnchorState,
     Annotation,
@@ -43,7 +44,12 @@ class AnnotationFilter(django_filters.FilterSet):
 
     def filter_ruling(self, queryset, name, value):
         # EXISTS rather than a join: no duplicate rows, and the cursor's ORDER BY id stays cheap.
-        links = AnnotationRuling.objects.filter(annotation=OuterRef("pk"), ruling__slug=value)
+        links = AnnotationRuling.objects.filter(
+            annotation=OuterRef("pk"),
+            ruling__slug=value,
+            # A draft's spans are not public: filtering by its slug must not reveal them.
+            ruling__in=selectors.rulings_for(self.request.user),
+        )
         return queryset.filter(Exists(links))
 
 

@@ -1,0 +1,516 @@
+"""The REST API (SPEC.md, "REST API"). Views are thin: parse input, call one service or
+selector, shape output. Every rule lives in services; every refusal is a ServiceError that
+`exceptions.exception_handler` turns into DRF's error shape.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotAuthenticated, ValidationError
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from annotations import links, roles, selectors, services, standards
+from annotations.anchoring import OffsetUnit
+from annotations.errors import PermissionDenied, PreconditionFailed
+from annotations.models import PUBLIC_STATUSES, Annotation, Ruling
+
+from . import serializers as s
+from .filters import AnnotationFilter, ArticleFilter, RulingFilter
+from .pagination import Cursor, NewestFirst
+from .renderers import JSONLDRenderer, W3CAnnotationRenderer
+
+# --- Shared request parsing ---------------------------------------------------------------------
+
+OFFSET_UNIT_PARAM = OpenApiParameter(
+    "offset_unit",
+    str,
+    enum=[u.value for u in OffsetUnit],
+    description="Unit of every offset read or written: Unicode code points (default) or the "
+    "UTF-16 code units that browser selections count.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    description="The ETag of the object as you last read it; a stale one is refused with 412.",
+)
+ERRORS = {
+    code: OpenApiResponse(description=text)
+    for code, text in {
+        400: "Invalid input; the body names the field.",
+        401: "Authentication required.",
+        403: "Not allowed for this user; the body says why.",
+        404: "Not found (or not visible to this user).",
+        409: "The object's state forbids it; the body says why.",
+        412: "If-Match is stale: someone else changed the object first.",
+    }.items()
+}
+
+
+def offset_unit(request) -> OffsetUnit:
+    raw = request.query_params.get("offset_unit", OffsetUnit.CODEPOINT.value)
+    try:
+        return OffsetUnit(raw)
+    except ValueError:
+        raise ValidationError(
+            {"offset_unit": [f"offset_unit must be 'codepoint' or 'utf-16'; got {raw!r}."]}
+        ) from None
+
+
+def etag(obj) -> str:
+    return f'"{obj._meta.model_name}-{obj.pk}-v{obj.version}"'
+
+
+_ETAG = re.compile(r'^(?:W/)?"([a-z]+)-(\d+)-v(\d{1,9})"$')
+
+
+def expected_version(request, obj) -> int | None:
+    """The version the client's If-Match names (None without one). The service compares it
+    with the current version under a row lock, so two writers with one ETag cannot both win."""
+    header = request.headers.get("If-Match")
+    if header is None or header.strip() == "*":
+        return None
+    versions = []
+    for tag in header.split(","):
+        match = _ETAG.match(tag.strip())
+        if match and match[1] == obj._meta.model_name and int(match[2]) == obj.pk:
+            versions.append(int(match[3]))
+    if not versions:
+        raise PreconditionFailed(
+            f"If-Match {header!r} does not name this {obj._meta.verbose_name}; "
+            f"its current ETag is {etag(obj)}."
+        )
+    return obj.version if obj.version in versions else versions[0]
+
+
+def with_etag(response: Response, obj) -> Response:
+    response["ETag"] = etag(obj)
+    return response
+
+
+def validated(serializer_class, request, partial=False) -> dict:
+    serializer = serializer_class(data=request.data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class DeskWrites(BasePermission):
+    """Writes need a desk role (annotator or editor). Anonymous clients get 401 and readers with a
+    token 403 before their input is parsed, so a refusal never depends on how bad the input was.
+    The services still decide each write in full; this is only their first question, asked early.
+    """
+
+    message = "Only annotators and editors may change anything; readers may only read."
+
+    def has_permission(self, request, view):
+        if request.method in SAFE_METHODS:
+            return True
+        if not request.user.is_authenticated:
+            return False
+        return roles.is_annotator(request.user)
+
+
+class Base(viewsets.GenericViewSet):
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    permission_classes = [DeskWrites]
+
+    def offsets(self, article_ids=()):
+        unit = offset_unit(self.request)
+        maps = selectors.offset_maps(article_ids) if unit == OffsetUnit.UTF16 else None
+        return s.Offsets(unit, maps)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), **links.builders(self.request)}
+
+    def out(self, serializer_class, obj, *, status_code=200, **context):
+        data = serializer_class(obj, context={**self.get_serializer_context(), **context}).data
+        return with_etag(Response(data, status=status_code), obj)
+
+
+def resolve_rulings(user, slugs, field="rulings") -> list[Ruling]:
+    found = {r.slug: r for r in selectors.rulings_for(user).filter(slug__in=slugs)}
+    missing = [slug for slug in slugs if slug not in found]
+    if missing:
+        raise ValidationError({field: [f"No such ruling: {', '.join(missing)}."]})
+    return [found[slug] for slug in dict.fromkeys(slugs)]
+
+
+def resolve_spans(user, ids) -> list[Annotation]:
+    found = {a.pk: a for a in selectors.annotations_for(user).filter(pk__in=ids)}
+    missing = [str(pk) for pk in ids if pk not in found]
+    if missing:
+        raise ValidationError({"annotations": [f"No such span: {', '.join(missing)}."]})
+    return [found[pk] for pk in dict.fromkeys(ids)]
+
+
+# --- Articles ------------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["articles"])
+class ArticleViewSet(Base):
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]{1,200}"
+    filterset_class = ArticleFilter
+    pagination_class = Cursor
+
+    def get_queryset(self):
+        return selectors.articles_for(self.request.user)
+
+    @extend_schema(responses={200: s.ArticleSummary(many=True), **ERRORS})
+    def list(self, request):
+        queryset = self.filter_queryset(self.get_queryset().defer("body"))
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(s.ArticleSummary(page, many=True).data)
+
+    @extend_schema(
+        request=s.ArticleCreateInput,
+        responses={201: s.ArticleDetail, **ERRORS},
+        parameters=[OFFSET_UNIT_PARAM],
+    )
+    def create(self, request):
+        data = validated(s.ArticleCreateInput, request)
+        article = services.article_create(user=request.user, **data)
+        response = self.out(s.ArticleDetail, article, status_code=201, offsets=self.offsets())
+        response["Location"] = reverse("api:article-detail", args=[article.slug])
+        return response
+
+    @extend_schema(responses={200: s.ArticleDetail, **ERRORS}, parameters=[OFFSET_UNIT_PARAM])
+    def retrieve(self, request, slug):
+        article = get_object_or_404(self.get_queryset(), slug=slug)
+        return self.out(s.ArticleDetail, article, offsets=self.offsets())
+
+    @extend_schema(
+        request=s.ArticleUpdateInput,
+        responses={200: s.ArticleUpdateResult, **ERRORS},
+        parameters=[OFFSET_UNIT_PARAM, IF_MATCH],
+        description="Editors only. A new `body` re-anchors every span in the same transaction; "
+        "`reanchoring` says how many were kept, moved, changed or orphaned.",
+    )
+    def partial_update(self, request, slug):
+        article = get_object_or_404(self.get_queryset(), slug=slug)
+        data = validated(s.ArticleUpdateInput, request, partial=True)
+        report = services.article_update(
+            article=article,
+            user=request.user,
+            expected_version=expected_version(request, article),
+            **data,
+        )
+        article.refresh_from_db()
+        return self.out(s.ArticleUpdateResult, article, offsets=self.offsets(), report=report)
+
+    @extend_schema(
+        parameters=[
+            OFFSET_UNIT_PARAM,
+            OpenApiParameter(
+                "format",
+                str,
+                enum=["json", "jsonld"],
+                description="`jsonld` (or Accept: application/ld+json; "
+                'profile="http://www.w3.org/ns/anno.jsonld") answers a W3C AnnotationPage.',
+            ),
+        ],
+        responses={
+            (200, "application/json"): s.AnnotationOut(many=True),
+            (200, standards.W3C_MEDIA_TYPE): OpenApiResponse(
+                OpenApiTypes.OBJECT, description="A W3C Web Annotation AnnotationPage."
+            ),
+            **ERRORS,
+        },
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=[JSONRenderer, W3CAnnotationRenderer],
+        filterset_class=None,
+        pagination_class=Cursor,
+    )
+    def annotations(self, request, slug):
+        article = get_object_or_404(self.get_queryset().only("id", "slug"), slug=slug)
+        queryset = selectors.annotation_list(request.user).filter(article=article)
+        if request.accepted_renderer.format == "jsonld":
+            return self.w3c_page(request, article, queryset)
+        page = self.paginate_queryset(queryset)
+        offsets = self.offsets([article.pk])
+        return self.get_paginated_response(
+            s.AnnotationOut(page, many=True, context={"offsets": offsets}).data
+        )
+
+    def w3c_page(self, request, article, queryset):
+        """Every span of the article as one W3C AnnotationPage (positions in code points, as the
+        W3C TextPositionSelector counts)."""
+        urls = links.builders(request)
+        spans = list(queryset.order_by("start", "end", "id"))
+        article_url = urls["article_url"](article.slug)
+        items = [
+            standards.w3c_annotation(
+                span,
+                article_url=article_url,
+                annotation_url=urls["annotation_url"](span.pk),
+                ruling_url=urls["ruling_url"],
+            )
+            for span in spans
+        ]
+        page_url = links.absolute(request, request.path) + "?format=jsonld"
+        return Response(standards.w3c_page(items, page_url=page_url, total=len(items)))
+
+
+# --- Annotations ---------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["annotations"])
+class AnnotationViewSet(Base):
+    lookup_value_regex = r"[0-9]{1,18}"
+    filterset_class = AnnotationFilter
+    pagination_class = Cursor
+
+    def get_queryset(self):
+        return selectors.annotation_list(self.request.user)
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def detail_response(self, annotation, status_code=200):
+        annotation = self.get_object() if annotation is None else annotation
+        return self.out(
+            s.AnnotationOut,
+            annotation,
+            status_code=status_code,
+            offsets=self.offsets([annotation.article_id]),
+        )
+
+    @extend_schema(
+        responses={200: s.AnnotationOut(many=True), **ERRORS}, parameters=[OFFSET_UNIT_PARAM]
+    )
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        offsets = self.offsets({a.article_id for a in page})
+        return self.get_paginated_response(
+            s.AnnotationOut(page, many=True, context={"offsets": offsets}).data
+        )
+
+    @extend_schema(
+        request=s.AnnotationCreateInput,
+        responses={201: s.AnnotationOut, **ERRORS},
+        parameters=[OFFSET_UNIT_PARAM],
+        description="Place the span by `start`/`end`, by `quote` (with optional `prefix`, "
+        "`suffix` and `near`), or both, which must agree. A duplicate span is 409.",
+    )
+    def create(self, request):
+        data = validated(s.AnnotationCreateInput, request)
+        article = selectors.articles_for(request.user).filter(slug=data.pop("article")).first()
+        if article is None:
+            raise ValidationError({"article": ["No such article."]})
+        rulings = resolve_rulings(request.user, data.pop("rulings", []))
+        annotation = services.annotation_create(
+            article=article,
+            author=request.user,
+            rulings=rulings,
+            offset_unit=offset_unit(request),
+            **data,
+        )
+        response = self.detail_response(self.get_queryset().get(pk=annotation.pk), 201)
+        response["Location"] = reverse("api:annotation-detail", args=[annotation.pk])
+        return response
+
+    @extend_schema(responses={200: s.AnnotationOut, **ERRORS}, parameters=[OFFSET_UNIT_PARAM])
+    def retrieve(self, request, pk):
+        return self.detail_response(None)
+
+    @extend_schema(
+        request=s.AnnotationUpdateInput,
+        responses={200: s.AnnotationOut, **ERRORS},
+        parameters=[OFFSET_UNIT_PARAM, IF_MATCH],
+        description="Change the kind, note or rulings (slugs), or move the span. Annotators "
+        "change their own spans, editors any; a span of a published ruling keeps its text.",
+    )
+    def partial_update(self, request, pk):
+        annotation = self.get_object()
+        data = validated(s.AnnotationUpdateInput, request, partial=True)
+        if "rulings" in data:
+            data["rulings"] = resolve_rulings(request.user, data["rulings"])
+        services.annotation_update(
+            annotation=annotation,
+            user=request.user,
+            expected_version=expected_version(request, annotation),
+            offset_unit=offset_unit(request),
+            **data,
+        )
+        return self.detail_response(None)
+
+    @extend_schema(responses={204: None, **ERRORS}, parameters=[IF_MATCH])
+    def destroy(self, request, pk):
+        annotation = self.get_object()
+        services.annotation_delete(
+            annotation=annotation,
+            user=request.user,
+            expected_version=expected_version(request, annotation),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Rulings -------------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["rulings"])
+class RulingViewSet(Base):
+    lookup_field = "slug"
+    lookup_value_regex = r"[-a-zA-Z0-9_]{1,200}"
+    filterset_class = RulingFilter
+    pagination_class = NewestFirst
+
+    def get_queryset(self):
+        return selectors.ruling_list(self.request.user)
+
+    def get_object(self):
+        return get_object_or_404(self.get_queryset(), slug=self.kwargs["slug"])
+
+    def detail_response(self, slug, status_code=200):
+        ruling = get_object_or_404(self.get_queryset(), slug=slug)
+        offsets = self.offsets({span.article_id for span in ruling.linked_spans})
+        return self.out(s.RulingOut, ruling, status_code=status_code, offsets=offsets)
+
+    @extend_schema(
+        responses={200: s.RulingOut(many=True), **ERRORS}, parameters=[OFFSET_UNIT_PARAM]
+    )
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        offsets = self.offsets({span.article_id for r in page for span in r.linked_spans})
+        context = {**self.get_serializer_context(), "offsets": offsets}
+        return self.get_paginated_response(s.RulingOut(page, many=True, context=context).data)
+
+    def _links(self, data):
+        if data.get("supersedes"):
+            data["supersedes"] = resolve_rulings(
+                self.request.user, [data["supersedes"]], "supersedes"
+            )[0]
+        if "annotations" in data:
+            data["annotations"] = resolve_spans(self.request.user, data["annotations"])
+        return data
+
+    @extend_schema(
+        request=s.RulingCreateInput,
+        responses={201: s.RulingOut, **ERRORS},
+        parameters=[OFFSET_UNIT_PARAM],
+        description="Drafts a ruling; `annotations` links spans by id.",
+    )
+    def create(self, request):
+        data = self._links(validated(s.RulingCreateInput, request))
+        ruling = services.ruling_create(author=request.user, **data)
+        response = self.detail_response(ruling.slug, 201)
+        response["Location"] = reverse("api:ruling-detail", args=[ruling.slug])
+        return response
+
+    @extend_schema(responses={200: s.RulingOut, **ERRORS}, parameters=[OFFSET_UNIT_PARAM])
+    def retrieve(self, request, slug):
+        return self.detail_response(slug)
+
+    @extend_schema(
+        request=s.RulingUpdateInput,
+        responses={200: s.RulingOut, **ERRORS},
+        parameters=[OFFSET_UNIT_PARAM, IF_MATCH],
+        description="Drafts and rulings in review only: a published ruling is fixed (409).",
+    )
+    def partial_update(self, request, slug):
+        ruling = self.get_object()
+        data = self._links(validated(s.RulingUpdateInput, request, partial=True))
+        services.ruling_update(
+            ruling=ruling,
+            user=request.user,
+            expected_version=expected_version(request, ruling),
+            **data,
+        )
+        return self.detail_response(slug)
+
+    @extend_schema(responses={204: None, **ERRORS}, parameters=[IF_MATCH])
+    def destroy(self, request, slug):
+        ruling = self.get_object()
+        services.ruling_delete(
+            ruling=ruling, user=request.user, expected_version=expected_version(request, ruling)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        request=None, responses={200: s.RulingOut, **ERRORS}, parameters=[OFFSET_UNIT_PARAM]
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request, slug):
+        services.ruling_submit(ruling=self.get_object(), user=request.user)
+        return self.detail_response(slug)
+
+    @extend_schema(
+        request=s.RetractInput,
+        responses={200: s.RulingOut, **ERRORS},
+        parameters=[OFFSET_UNIT_PARAM],
+    )
+    @action(detail=True, methods=["post"])
+    def retract(self, request, slug):
+        data = validated(s.RetractInput, request)
+        services.ruling_retract(ruling=self.get_object(), user=request.user, **data)
+        return self.detail_response(slug)
+
+    @extend_schema(
+        methods=["GET"], responses={200: s.ReviewOut(many=True), **ERRORS}, filters=False
+    )
+    @extend_schema(
+        methods=["POST"],
+        request=s.ReviewInput,
+        responses={201: s.ReviewOut, **ERRORS},
+        description="Editors other than the ruling's author approve or request changes (a "
+        "comment is required). Enough approvals of the current version publish the ruling. "
+        "Name the version you judged in `ruling_version` or in If-Match (the ruling's ETag); "
+        "a review of an older version is refused with 409.",
+        parameters=[IF_MATCH],
+    )
+    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=Cursor)
+    def reviews(self, request, slug):
+        ruling = get_object_or_404(selectors.rulings_for(request.user), slug=slug)
+        if request.method == "POST":
+            data = validated(s.ReviewInput, request)
+            if "ruling_version" not in data:
+                # The reviewer judged what they read: its ETag names the version.
+                data["ruling_version"] = expected_version(request, ruling)
+            review = services.review_create(ruling=ruling, reviewer=request.user, **data)
+            return Response(s.ReviewOut(review).data, status=status.HTTP_201_CREATED)
+        if not selectors.is_desk(request.user):
+            # Reviews are the desk's internal record, never public.
+            if not request.user.is_authenticated:
+                raise NotAuthenticated()
+            raise PermissionDenied("Only annotators and editors may read reviews.")
+        page = self.paginate_queryset(selectors.reviews_of(ruling))
+        return self.get_paginated_response(s.ReviewOut(page, many=True).data)
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        description="schema.org ClaimReview JSON-LD: one ClaimReview per claim span. Published "
+        "and retracted rulings only.",
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        renderer_classes=[JSONLDRenderer, JSONRenderer],
+        filterset_class=None,
+        pagination_class=None,
+    )
+    def claimreview(self, request, slug):
+        ruling = get_object_or_404(
+            selectors.rulings_for(request.user).filter(status__in=PUBLIC_STATUSES), slug=slug
+        )
+        urls = links.builders(request)
+        reviews = standards.claim_reviews(
+            ruling,
+            selectors.claims_of(ruling),
+            page_url=urls["public_url"](ruling.slug),
+            article_url=urls["article_url"],
+        )
+        return Response(standards.claim_review_document(reviews))
