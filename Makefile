@@ -1,11 +1,15 @@
 # The README's two commands. Everything else they need is installed by scripts/bootstrap.sh.
-.PHONY: run test lint format
+.PHONY: run test fuzz lint format
 
 run:
 	@scripts/run.sh
 
 test:
 	@scripts/test.sh
+
+# A long schemathesis pass: FUZZ_EXAMPLES cases per operation, each sent as three personas.
+fuzz:
+	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-40} FUZZ_RANDOM=1 scripts/test.sh tests/test_api_fuzz.py -s -q
 
 lint:
 	@scripts/bootstrap.sh >/dev/null && .venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -5,6 +5,7 @@ naming the variable, so a typo in a deployment never silently falls back to a de
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -84,6 +85,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    # Login failures are counted and locked out (django-axes): admin passwords cannot be guessed
+    # at the speed of a script.
+    "axes",
     "annotations",
 ]
 
@@ -97,7 +101,23 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Records request.user on every history row, so history says who made each change.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: it answers a locked-out login with 429.
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# A username from one address is locked for AXES_COOLOFF_MINUTES after AXES_FAILURE_LIMIT
+# failures; a success resets the count.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False  # lockouts are still logged; this only silences its start-up banner
+AXES_IPWARE_PROXY_COUNT = 1 if envbool("TRUST_X_FORWARDED_PROTO", False) else 0
 
 ROOT_URLCONF = "factcheck.urls"
 WSGI_APPLICATION = "factcheck.wsgi.application"
@@ -191,6 +211,10 @@ REST_FRAMEWORK = {
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "annotations.api.renderers.FormatOverrideNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "annotations.api.throttles.AnonThrottle",
+        "annotations.api.throttles.UserThrottle",
+    ],
     "EXCEPTION_HANDLER": "annotations.api.exceptions.exception_handler",
     # The API speaks JSON only, so its test client does too.
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -209,6 +233,24 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+
+
+def envrate(name, default):
+    """A request rate like `300/min` (DRF's form), or `off`."""
+    raw = os.environ.get(name, default).strip().lower()
+    if raw == "off":
+        return None
+    match = re.fullmatch(r"(\d+)/(s|sec|second|m|min|minute|h|hour|d|day)", raw)
+    if not match or int(match[1]) < 1:
+        raise ImproperlyConfigured(f"{name} must be like 300/min (or off); got {raw!r}")
+    return raw
+
+
+# API throttling per client: anonymous clients by address, others by user. Counts live in the
+# cache (per process unless CACHES is shared), so they bound each worker, not the fleet.
+THROTTLE_ANON = envrate("THROTTLE_ANON", "300/min")
+THROTTLE_USER = envrate("THROTTLE_USER", "3000/min")
 
 # Product settings.
 FACTCHECK_REQUIRED_APPROVALS = envint("FACTCHECK_REQUIRED_APPROVALS", 1, minimum=1, maximum=10)

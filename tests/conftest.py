@@ -76,3 +76,11 @@ def world(alice, erin, frank):
     from .world import build_world
 
     return build_world(alice=alice, erin=erin, frank=frank)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counts live in the cache: each test starts with none spent."""
+    from django.core.cache import cache
+
+    cache.clear()
