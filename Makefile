@@ -1,5 +1,5 @@
 # The README's two commands. Everything else they need is installed by scripts/bootstrap.sh.
-.PHONY: run test fuzz lint format
+.PHONY: run test fuzz load lint format
 
 run:
 	@scripts/run.sh
@@ -10,6 +10,11 @@ test:
 # A long schemathesis pass: FUZZ_EXAMPLES cases per operation, each sent as three personas.
 fuzz:
 	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-40} FUZZ_RANDOM=1 scripts/test.sh tests/test_api_fuzz.py -s -q
+
+# gunicorn under mixed load for DURATION seconds (60), with a worker killed and PostgreSQL
+# restarted on the way; prints requests, statuses and latency percentiles.
+load:
+	@scripts/bootstrap.sh >/dev/null && .venv/bin/python benchmarks/load.py
 
 lint:
 	@scripts/bootstrap.sh >/dev/null && .venv/bin/ruff check . && .venv/bin/ruff format --check .

@@ -235,7 +235,6 @@ SPECTACULAR_SETTINGS = {
 }
 
 
-
 def envrate(name, default):
     """A request rate like `300/min` (DRF's form), or `off`."""
     raw = os.environ.get(name, default).strip().lower()
