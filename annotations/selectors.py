@@ -1,7 +1,22 @@
 """Reads that need care. Views, the admin and commands read through these."""
 
-from django.db.models import Exists, F, Func, OuterRef, Prefetch, Subquery, TextField
-from django.db.models.functions import Coalesce, Length
+from typing import NamedTuple
+
+from django.contrib.postgres.aggregates import JSONBAgg
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import (
+    Exists,
+    F,
+    Func,
+    JSONField,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    TextField,
+    Value,
+)
+from django.db.models.functions import Coalesce, JSONArray, Length
+from django.db.models.query import ModelIterable
 
 from . import roles
 from .anchoring import OffsetMap
@@ -17,6 +32,10 @@ from .models import (
     Ruling,
     Status,
 )
+
+# Every column of a span and of a ruling: `only()` below restricts the related rows, not these.
+SPAN_FIELDS = [f.name for f in Annotation._meta.concrete_fields]
+RULING_FIELDS = [f.name for f in Ruling._meta.concrete_fields]
 
 
 class _Substr(Func):
@@ -69,16 +88,50 @@ def annotations_for(user):
     return qs
 
 
+class RulingRef(NamedTuple):
+    """A linked ruling as span lists show it: its slug (and statement, the W3C body's label)."""
+
+    slug: str
+    statement: str
+
+
+class _SpansWithRulings(ModelIterable):
+    # The slugs and statements arrive as two arrays in each span's own row; zipping them here
+    # replaces a prefetch query (and a Ruling instance per link) on every page of spans.
+    def __iter__(self):
+        for span in super().__iter__():
+            span.visible_rulings = [
+                RulingRef(*pair)
+                for pair in zip(
+                    span.visible_ruling_slugs, span.visible_ruling_statements, strict=True
+                )
+            ]
+            yield span
+
+
 def with_visible_rulings(qs, user):
-    """Each span's rulings that this user may see, as `visible_rulings`, in one extra query."""
-    rulings = rulings_for(user).only("id", "slug", "statement").order_by("id")
-    return qs.prefetch_related(Prefetch("rulings", queryset=rulings, to_attr="visible_rulings"))
+    """Each span's rulings that this user may see, as `visible_rulings` (RulingRef, in ruling id
+    order), read in the spans' own query: two array subqueries rather than one more query."""
+    links = AnnotationRuling.objects.filter(annotation=OuterRef("pk")).order_by("ruling_id")
+    if not is_desk(user):
+        links = links.filter(ruling__status__in=PUBLIC_STATUSES)
+    qs = qs.annotate(
+        visible_ruling_slugs=ArraySubquery(links.values("ruling__slug")),
+        visible_ruling_statements=ArraySubquery(links.values("ruling__statement")),
+    )
+    qs._iterable_class = _SpansWithRulings
+    return qs
 
 
 def annotation_list(user):
-    # The article's body is not loaded with each span: offsets need it only in UTF-16 mode,
-    # and then `offset_maps` reads each article once.
-    qs = annotations_for(user).select_related("article", "author").defer("article__body")
+    # Of the article and the author only what a span's output shows (the slug, the username):
+    # the rest of their rows, the body above all, is never read with a page of spans. Services
+    # given one of these spans read anything else they need (a deferred field loads on access).
+    qs = (
+        annotations_for(user)
+        .select_related("article", "author")
+        .only(*SPAN_FIELDS, "article__slug", "author__username")
+    )
     return with_visible_rulings(qs, user)
 
 
@@ -88,18 +141,59 @@ def offset_maps(article_ids):
     return {pk: OffsetMap(body) for pk, body in bodies}
 
 
-def ruling_list(user):
-    """Rulings with their linked spans (and each span's article) prefetched: two extra queries."""
-    spans = (
-        Annotation.objects.select_related("article")
-        .defer("article__body")
-        .order_by("kind", "article_id", "start", "id")
+class LinkedSpan:
+    """A span linked to a ruling, as ruling lists and details embed it."""
+
+    __slots__ = ("pk", "kind", "article_id", "article", "quote", "start", "end", "state")
+
+    def __init__(self, pk, kind, article_id, slug, title, quote, start, end, state):
+        self.pk, self.kind, self.article_id, self.quote = pk, kind, article_id, quote
+        self.article = ArticleRef(slug, title)
+        self.start, self.end, self.state = start, end, state
+
+
+class ArticleRef(NamedTuple):
+    slug: str
+    title: str
+
+
+class _RulingsWithSpans(ModelIterable):
+    # Each ruling's linked spans arrive as one JSON array in the ruling's own row (ordered by
+    # kind, article, start): a page of rulings is one query, with no model instance per span.
+    def __iter__(self):
+        for ruling in super().__iter__():
+            ruling.linked_spans = [LinkedSpan(*row) for row in ruling.linked_span_rows]
+            yield ruling
+
+
+# The order of a ruling's spans: by kind, then as they appear, article by article.
+SPAN_ORDER = ("kind", "article_id", "start", "id")
+
+
+def with_linked_spans(qs):
+    fields = ("id", "kind", "article_id", "article__slug", "article__title")
+    fields += ("quote", "start", "end", "state")
+    rows = (
+        Annotation.objects.filter(links__ruling=OuterRef("pk"))
+        .order_by()
+        .values("links__ruling")
+        .annotate(rows=JSONBAgg(JSONArray(*fields), order_by=SPAN_ORDER))
+        .values("rows")
     )
-    return (
+    qs = qs.annotate(linked_span_rows=Coalesce(Subquery(rows), Value([], JSONField())))
+    qs._iterable_class = _RulingsWithSpans
+    return qs
+
+
+def ruling_list(user):
+    """Rulings with their linked spans (each with its article's slug and title), one query.
+    Of the author and the rulings either side only the names the output shows are read."""
+    qs = (
         rulings_for(user)
         .select_related("author", "supersedes", "superseded_by")
-        .prefetch_related(Prefetch("annotations", queryset=spans, to_attr="linked_spans"))
+        .only(*RULING_FIELDS, "author__username", "supersedes__slug", "superseded_by__slug")
     )
+    return with_linked_spans(qs)
 
 
 def reviews_of(ruling):

@@ -206,7 +206,8 @@ REST_FRAMEWORK = {
     # Anonymous clients read (published data only: selectors scope every queryset); who may
     # write what is decided by the services.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # DRF's JSON, byte for byte, written by orjson (annotations/api/renderers.py).
+    "DEFAULT_RENDERER_CLASSES": ["annotations.api.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["annotations.api.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "annotations.api.renderers.FormatOverrideNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],

@@ -15,7 +15,6 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.permissions import SAFE_METHODS, BasePermission
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from annotations import links, roles, selectors, services, standards
@@ -26,7 +25,7 @@ from annotations.models import PUBLIC_STATUSES, Annotation, Ruling
 from . import serializers as s
 from .filters import AnnotationFilter, ArticleFilter, RulingFilter
 from .pagination import Cursor, NewestFirst
-from .renderers import JSONLDRenderer, W3CAnnotationRenderer
+from .renderers import JSONLDRenderer, JSONRenderer, W3CAnnotationRenderer
 
 # --- Shared request parsing ---------------------------------------------------------------------
 
