@@ -67,11 +67,14 @@ class Stats:
         self.statuses = defaultdict(Counter)
         self.latency = defaultdict(list)
         self.violations = []
+        self.healthz = defaultdict(Counter)  # phase -> statuses of /healthz alone
 
     def record(self, clock, method, path, status, seconds):
         t = clock.now()
         with self.lock:
             self.statuses[clock.phase][status] += 1
+            if path == "/healthz":
+                self.healthz[clock.phase][status] += 1
             self.latency[clock.phase].append(seconds * 1000)
             in_grace = t - clock.last_fault < GRACE
             if status == 599 and in_grace:
@@ -263,6 +266,9 @@ def main():
               f"{percentile(lat, 95):>8.1f}{percentile(lat, 99):>8.1f}  {statuses}")  # fmt: skip
     recovered_ok = stats.statuses["recovered"][200]
     down = stats.statuses["database down"]
+    for phase in bounds:
+        counts = " ".join(f"{k}:{v}" for k, v in sorted(stats.healthz[phase].items()))
+        print(f"  /healthz while {phase}: {counts}")
     print(f"healthz after the run: {healthz_after}; gunicorn workers alive: {alive_workers}")
 
     problems = list(stats.violations)
@@ -270,6 +276,10 @@ def main():
         problems.append("no successful request after PostgreSQL came back")
     if down[503] == 0:
         problems.append("no 503 while PostgreSQL was down")
+    if stats.healthz["database down"][503] == 0:
+        problems.append("/healthz never reported the outage")
+    if stats.healthz["recovered"][200] == 0:
+        problems.append("/healthz never reported the recovery during the run")
     if healthz_after != 200:
         problems.append(f"/healthz answered {healthz_after} after the run")
     if alive_workers < args.workers:

@@ -83,7 +83,5 @@ def test_login_failures_lock_the_account_out_from_that_address(alice, settings):
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
     # Someone else is not locked out by alice's attacker.
-    other = Client().post(
-        "/admin/login/?next=/admin/", {"username": "bob", "password": "whatever"}
-    )
+    other = Client().post("/admin/login/?next=/admin/", {"username": "bob", "password": "whatever"})
     assert other.status_code == 200
