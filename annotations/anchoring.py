@@ -313,11 +313,16 @@ def _score(text: str, span: Span, start: int, end: int, expected: int) -> float 
     prefix_sim = _similarity(span.prefix, text[max(0, start - len(span.prefix)) : start])
     suffix_sim = _similarity(span.suffix, text[end : end + len(span.suffix)])
     position = 1.0 - min(1.0, abs(start - expected) / max(1, len(text)))
-    total = WEIGHT_QUOTE + WEIGHT_PREFIX + WEIGHT_SUFFIX + WEIGHT_POSITION
+    # Context counts in proportion to how much of it there is: near the start or the end of the
+    # body a span has only a few characters of prefix or suffix, and matching one character is
+    # no evidence that should outweigh the quote itself. With full contexts these are 20 each.
+    prefix_weight = WEIGHT_PREFIX * len(span.prefix) / CONTEXT_CHARS
+    suffix_weight = WEIGHT_SUFFIX * len(span.suffix) / CONTEXT_CHARS
+    total = WEIGHT_QUOTE + prefix_weight + suffix_weight + WEIGHT_POSITION
     return (
         WEIGHT_QUOTE * quote_sim
-        + WEIGHT_PREFIX * prefix_sim
-        + WEIGHT_SUFFIX * suffix_sim
+        + prefix_weight * prefix_sim
+        + suffix_weight * suffix_sim
         + WEIGHT_POSITION * position
     ) / total
 

@@ -159,3 +159,15 @@ def test_a_moved_paragraph_carries_its_span():
     result = reanchor(old, new, span)
     assert result.outcome == Outcome.MOVED
     assert new[result.start : result.end] == quote
+
+
+def test_a_one_character_context_does_not_outweigh_the_quote():
+    # Found by the property above: the span ends on the first half of a flag at the end of the
+    # body, and an insertion after it made a near copy whose only merit was the one-character
+    # suffix. The diff's cheapest alignment cuts the span; the exact copy must still win.
+    old = "theKazakhstan\U0001f1f0\U0001f1ff"
+    new = "tazakhstan\U0001f1f0Kazakhstan\U0001f1ff"
+    span = make_span(old, 4, 14)
+    result = reanchor(old, new, span)
+    assert result.outcome == Outcome.MOVED
+    assert (result.start, result.end, result.quote) == (1, 11, span.quote)
