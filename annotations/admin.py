@@ -6,6 +6,7 @@ from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -18,6 +19,7 @@ from .models import (
     Article,
     Decision,
     Kind,
+    Rating,
     Review,
     Ruling,
     Status,
@@ -85,6 +87,45 @@ class ArticleAdmin(SimpleHistoryAdmin):
     @admin.display(description="orphaned", ordering="_orphans")
     def orphan_count(self, obj):
         return obj._orphans
+
+    def get_urls(self):
+        # Before the default URLs: their "<object_id>/" catch-all would match this too.
+        annotate = path(
+            "<path:object_id>/annotate/",
+            self.admin_site.admin_view(self.annotate_view),
+            name=f"{self.opts.app_label}_{self.opts.model_name}_annotate",
+        )
+        return [annotate, *super().get_urls()]
+
+    def annotate_view(self, request, object_id):
+        """The Annotate workspace: a page shell. Its JavaScript reads and writes everything
+        through the REST API, so the admin obeys the same rules as any other client."""
+        article = self.get_object(request, unquote(object_id))
+        if article is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_permission(request, article):
+            raise DjangoPermissionDenied
+        config = {
+            "article": article.slug,
+            "articleUrl": reverse("api:article-detail", args=[article.slug]),
+            "articleAnnotationsUrl": reverse("api:article-annotations", args=[article.slug]),
+            "annotationsUrl": reverse("api:annotation-list"),
+            "rulingsUrl": reverse("api:ruling-list"),
+            "canAnnotate": roles.is_annotator(request.user),
+            "kinds": dict(Kind.choices),
+            "statuses": dict(Status.choices),
+        }
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "original": article,
+            "title": f"Annotate: {article.title or article.slug}",
+            "annotate_config": config,
+            "kinds": Kind.choices,
+            "ratings": Rating.choices,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/annotations/article/annotate.html", context)
 
     def get_readonly_fields(self, request, obj=None):
         # The slug is an identifier in URLs and fixtures: fixed once the article exists.
