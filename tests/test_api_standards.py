@@ -134,3 +134,21 @@ def test_a_retracted_claimreview_carries_its_correction(api, world):
 def test_there_is_no_claimreview_of_an_unpublished_ruling_for_anyone(api, root, world, slug):
     assert api().get(f"/api/v1/rulings/{slug}/claimreview/").status_code == 404
     assert api(root).get(f"/api/v1/rulings/{slug}/claimreview/").status_code == 404
+
+
+def test_export_links_are_the_routes_own_detail_urls(api, erin, world):
+    # links.builders derives detail URLs from list URLs; they must stay what reverse() gives.
+    from django.urls import reverse
+
+    page = api(erin).get(PAGE + "?format=jsonld").json()
+    item = next(i for i in page["items"] if i["target"]["selector"][0]["exact"] == "2,030 troops")
+    assert item["id"] == "http://testserver" + reverse(
+        "api:annotation-detail", args=[world.retracted_claim.pk]
+    )
+    assert item["target"]["source"] == "http://testserver" + reverse(
+        "api:article-detail", args=["zhanaozen"]
+    )
+    ruling = next(b for b in item["body"] if b.get("purpose") == "linking")
+    assert ruling["source"] == "http://testserver" + reverse(
+        "api:ruling-detail", args=["retracted-ruling"]
+    )
