@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -21,17 +22,17 @@ from rapidfuzz.distance import Levenshtein
 CONTEXT_CHARS = 32
 
 # Re-anchoring bounds (documented in the README). A candidate's quote may differ from the stored
-# quote by at most this share of its length in Levenshtein edits...
+# quote by at most this share of its length in Levenshtein edits, rounded up, so that a figure as
+# short as "20%" edited to "25%" can still be found in its own sentence...
 MAX_QUOTE_ERROR_RATIO = 0.3
 # ...and its weighted score (weights as in the Hypothesis client: quote 50, prefix 20, suffix 20,
-# position 2, divided by their sum) must reach a threshold. An approximate match needs 0.75: random
-# English contexts are ~30 % similar, so a 70 %-similar text in unrelated context (about 0.53)
-# is refused, while a lightly edited span in its own context scores over 0.9.
+# position 2, divided by their sum) must reach a threshold, exact copies included. Random English
+# contexts are ~30 % similar, so a 70 %-similar text in unrelated context (about 0.53) is refused,
+# and so is an exact copy of the quote in another sentence (about 0.7): the same words elsewhere
+# are another passage (the same figure in another claim, say), and a span moved there would be
+# silently wrong. A lightly edited span in its own context scores over 0.9, and a copy whose
+# paragraph was moved keeps enough of its own context to pass.
 SCORE_THRESHOLD = 0.75
-# An exact copy of the quote needs only 0.5, which it always has (50/92): its text is the span's
-# text, so it is a safe home when nothing better exists. Ranking still puts a near-exact match in
-# the span's own context (> 0.9) above an exact copy in another sentence (~0.7).
-EXACT_SCORE_THRESHOLD = 0.5
 WEIGHT_QUOTE, WEIGHT_PREFIX, WEIGHT_SUFFIX, WEIGHT_POSITION = 50, 20, 20, 2
 # Exact copies of a quote considered as candidates, nearest to the expected position first
 # (a two-letter quote can occur thousands of times in a long article).
@@ -125,6 +126,16 @@ class OffsetMap:
 # --- Spans -------------------------------------------------------------------------------------
 
 
+# Characters that show nothing: a span of only these (and whitespace) would be an invisible
+# highlight. str.strip() does not remove them: they are format characters, not whitespace.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff"
+
+
+def is_blank(text: str) -> bool:
+    """True for text that shows nothing: whitespace and zero-width characters only."""
+    return all(ch.isspace() or ch in _INVISIBLE for ch in text)
+
+
 def context(text: str, start: int, end: int, size: int = CONTEXT_CHARS) -> tuple[str, str]:
     """Up to `size` characters either side of a span (its W3C TextQuoteSelector prefix/suffix)."""
     return text[max(0, start - size) : start], text[end : end + size]
@@ -142,7 +153,7 @@ def validate_offsets(text: str, start: int, end: int, unit_length: int | None = 
         raise SpanError("end", f"end is beyond the end of the article (length {length}).")
     if start >= end:
         raise SpanError("end", "end must be greater than start: a span is at least one character.")
-    if not text[start:end].strip():
+    if is_blank(text[start:end]):
         raise SpanError("quote", "A span cannot be whitespace only.", code="blank")
 
 
@@ -188,7 +199,7 @@ def resolve_quote(
     )
     if not quote:
         raise SpanError("quote", "quote must not be empty.", code="blank")
-    if not quote.strip():
+    if is_blank(quote):
         raise SpanError("quote", "A span cannot be whitespace only.", code="blank")
     starts = _occurrences(text, quote)
     if not starts:
@@ -300,11 +311,15 @@ def _similarity(a: str, b: str) -> float:
     return Levenshtein.normalized_similarity(a, b)
 
 
+def max_quote_errors(quote: str) -> int:
+    return math.ceil(len(quote) * MAX_QUOTE_ERROR_RATIO)
+
+
 def _score(text: str, span: Span, start: int, end: int, expected: int) -> float | None:
     candidate = text[start:end]
-    if not candidate.strip():
+    if is_blank(candidate):
         return None
-    max_errors = int(len(span.quote) * MAX_QUOTE_ERROR_RATIO)
+    max_errors = max_quote_errors(span.quote)
     if candidate != span.quote:
         errors = Levenshtein.distance(span.quote, candidate, score_cutoff=max_errors)
         if errors > max_errors:
@@ -333,6 +348,8 @@ def _candidates(text: str, span: Span, mapped: tuple[int, int]) -> set[tuple[int
     found: set[tuple[int, int]] = set()
     if mapped[1] > mapped[0]:
         found.add(mapped)
+    if span.end <= len(text):
+        found.add((span.start, span.end))
     expected = mapped[0]
     exact = sorted(_occurrences(text, quote), key=lambda s: abs(s - expected))
     found.update((s, s + length) for s in exact[:MAX_EXACT_CANDIDATES])
@@ -354,13 +371,14 @@ def _candidates(text: str, span: Span, mapped: tuple[int, int]) -> set[tuple[int
 def reanchor_one(old: str, new: str, span: Span, positions: PositionMap) -> Reanchored:
     mapped = (positions.start(span.start), positions.end(span.end))
     # 1. The span's own text is still where the diff puts it (the same offsets, when nothing
-    #    before it changed): kept, or moved by the length of the edits before it.
-    for start, end in (mapped, (span.start, span.end)):
-        if new[start:end] == span.quote and end > start:
-            prefix, suffix = context(new, start, end)
-            same = (start, end) == (span.start, span.end)
-            outcome = Outcome.KEPT if same else Outcome.MOVED
-            return Reanchored(outcome, start, end, span.quote, prefix, suffix, 1.0)
+    #    before it changed): kept, or moved by the length of the edits before it. (The old
+    #    offsets are not taken on trust: another copy of the quote may have shifted into them
+    #    while the span's own text was edited. They are one candidate of step 2.)
+    start, end = mapped
+    if new[start:end] == span.quote and end > start:
+        prefix, suffix = context(new, start, end)
+        outcome = Outcome.KEPT if (start, end) == (span.start, span.end) else Outcome.MOVED
+        return Reanchored(outcome, start, end, span.quote, prefix, suffix, 1.0)
     # 1b. In repetitive text a diff may line the span's characters up with their neighbours
     #     (deleting one of "aaaa" deletes which one?), so the mapped range can be off by a few
     #     characters while the exact text sits right there: take the nearest exact copy that
@@ -382,8 +400,7 @@ def reanchor_one(old: str, new: str, span: Span, positions: PositionMap) -> Rean
         score = _score(new, span, start, end, mapped[0])
         if score is None:
             continue
-        exact = new[start:end] == span.quote
-        if score < (EXACT_SCORE_THRESHOLD if exact else SCORE_THRESHOLD):
+        if score < SCORE_THRESHOLD:
             continue
         # Ties go to the candidate nearest the expected place, then the earlier one.
         key = (score, -abs(start - mapped[0]), -start, end)

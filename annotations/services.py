@@ -169,12 +169,20 @@ def _article_set_body(article: Article, body: str, user) -> BodyEditReport | Non
     report = BodyEditReport()
     occupied = set()
     to_save = []
-    for annotation, result in zip(spans, results, strict=True):
+    leaving = []  # anchored spans that move, change or are orphaned: they leave their offsets
+    # Two spans of one kind may land on the same text. The one with the better claim to it takes
+    # it: a span whose own text is still there (kept, then moved by the diff: score 1.0) before
+    # one placed by the candidate search, the higher score first, then the older span. The other
+    # is orphaned rather than merged (their notes and links differ).
+    claim_order = sorted(
+        range(len(spans)),
+        key=lambda i: (-results[i].score, results[i].outcome != Outcome.KEPT, spans[i].pk),
+    )
+    for i in claim_order:
+        annotation, result = spans[i], results[i]
         outcome = result.outcome
         slot = (annotation.kind, result.start, result.end)
         if outcome != Outcome.ORPHANED and slot in occupied:
-            # Two spans of one kind landed on the same text: keep the first, orphan the other
-            # rather than merge them (their notes and links differ).
             outcome = Outcome.ORPHANED
             result = anchoring.Reanchored(
                 outcome,
@@ -200,6 +208,8 @@ def _article_set_body(article: Article, body: str, user) -> BodyEditReport | Non
                 to_save.append(annotation)
             continue
         before = anchoring.Span(annotation.start, annotation.end, annotation.quote)
+        if not was_orphan:
+            leaving.append(annotation.pk)
         annotation.start, annotation.end = result.start, result.end
         annotation.quote, annotation.prefix, annotation.suffix = (
             result.quote,
@@ -223,6 +233,7 @@ def _article_set_body(article: Article, body: str, user) -> BodyEditReport | Non
         )
         to_save.append(annotation)
 
+    report.details.sort()
     article.body = new_body
     article.body_sha256 = anchoring.body_sha256(new_body)
     article.version += 1
@@ -236,8 +247,13 @@ def _article_set_body(article: Article, body: str, user) -> BodyEditReport | Non
     for annotation in to_save:
         annotation.updated_at = now
     if to_save:
-        # Orphans first release their offsets, so a span moving into them does not collide.
-        to_save.sort(key=lambda a: a.state != AnchorState.ORPHANED)
+        # The final offsets are unique, but one UPDATE checks the unique index row by row: a span
+        # moving onto offsets that another is about to leave would collide midway. So every span
+        # that moves, changes or is orphaned first leaves the index (orphaned spans are not in
+        # it), then all take their final places. The first step writes no history: the second
+        # records each change once.
+        Annotation.objects.filter(pk__in=leaving).update(state=AnchorState.ORPHANED)
+        to_save.sort(key=lambda a: a.pk)
         bulk_update_with_history(
             to_save,
             Annotation,

@@ -47,3 +47,19 @@ def body_and_span(draw, min_len=1):
     start = draw(st.integers(0, anchor))
     end = draw(st.integers(anchor + 1, len(body)))
     return body, start, end
+
+
+@st.composite
+def long_bodies(draw, min_chars=20_000, max_chars=120_000):
+    """A long article: generated pieces repeated into sentences by a seeded generator, so the
+    awkward characters and the repeated words are spread over tens of thousands of characters
+    (Hypothesis itself would shrink a text that long only slowly)."""
+    rng = draw(st.randoms(use_true_random=False))
+    size = draw(st.integers(min_chars, max_chars))
+    vocabulary = AWKWARD + WORDS
+    parts, length = [], 0
+    while length < size:
+        sentence = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(4, 14))) + ". "
+        parts.append(sentence)
+        length += len(sentence)
+    return anchoring.normalize_body("".join(parts))

@@ -50,15 +50,23 @@ def test_a_span_found_by_its_quote_and_context_has_that_quote(case):
     body, start, end = case
     quote = body[start:end]
     prefix, suffix = anchoring.context(body, start, end)
+    # With its full context and `near` at its own start, the span's own place agrees with every
+    # character given and is nearest: it is found, whatever copies the body holds.
+    assert anchoring.resolve_quote(body, quote, prefix, suffix, near=start) == (start, end)
+
+    # Without `near` it is found too, unless a copy agrees as fully with the given context (is
+    # preceded by the whole prefix and followed by the whole suffix; an empty prefix, at the
+    # start of the body, says nothing).
+    def agrees(i):
+        return body[:i].endswith(prefix) and body[i + len(quote) :].startswith(suffix)
+
     try:
-        found = anchoring.resolve_quote(body, quote, prefix, suffix, near=start)
+        found = anchoring.resolve_quote(body, quote, prefix, suffix)
     except SpanError as exc:
-        # Only a genuinely repeated quote in an identical context may be refused, never silently
-        # placed elsewhere.
         assert exc.code == "ambiguous"
+        assert any(agrees(i) for i in range(len(body)) if i != start and body.startswith(quote, i))
         return
-    assert body[found[0] : found[1]] == quote
-    assert found == (start, end) or anchoring.context(body, *found) == (prefix, suffix)
+    assert found == (start, end) or agrees(found[0])
 
 
 @given(body_and_span())
@@ -115,6 +123,17 @@ def test_bad_offsets_are_refused_naming_the_field(start, end, field):
     with pytest.raises(SpanError) as info:
         anchoring.validate_offsets("abc def", start, end)
     assert info.value.field == field
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\ufeff", " \u200d\u2060 ", "\u3000\u200c"])
+def test_a_span_of_invisible_characters_is_refused_as_blank(invisible):
+    body = f"Before{invisible}after."
+    with pytest.raises(SpanError) as info:
+        anchoring.validate_offsets(body, 6, 6 + len(invisible))
+    assert (info.value.field, info.value.code) == ("quote", "blank")
+    with pytest.raises(SpanError) as info:
+        anchoring.resolve_quote(body, invisible)
+    assert (info.value.field, info.value.code) == ("quote", "blank")
 
 
 @given(st.text())

@@ -1,13 +1,15 @@
 """Re-anchoring after article edits (SPEC.md): property tests on the pure functions."""
 
-from hypothesis import assume, given, settings
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import Levenshtein
 
 from annotations import anchoring
 from annotations.anchoring import Outcome, Span
 
-from .strategies import body_and_span, pieces
+from .strategies import body_and_span, long_bodies, pieces
 
 
 def make_span(body, start, end):
@@ -40,21 +42,28 @@ def edits_outside(draw):
     before = draw(edited(body[:start]))
     after = draw(edited(body[end:]))
     new = anchoring.normalize_body(before + body[start:end] + after)
-    return body, start, end, new
+    return body, start, end, new, before
 
 
 @given(edits_outside())
 @settings(max_examples=max(300, settings().max_examples))
 def test_edits_outside_a_span_keep_it_on_the_same_text(case):
-    old, start, end, new = case
+    old, start, end, new, before = case
     span = make_span(old, start, end)
     # Normalisation of an edited neighbour may fold a combining mark into the span's first
     # character; such an edit is not "outside" the span.
-    assume(span.quote in new)
+    expected = len(anchoring.normalize_fragment(before))
+    assume(new[expected : expected + len(span.quote)] == span.quote)
     result = reanchor(old, new, span)
-    assert result.outcome in (Outcome.KEPT, Outcome.MOVED)
+    assert result.outcome in (Outcome.KEPT, Outcome.MOVED), (old, new, span, result)
     assert result.quote == span.quote
-    assert new[result.start : result.end] == span.quote
+    # The same occurrence, not merely the same words: where the edits before it put it. The one
+    # exception is a run of repeats ("ababab"), where an edit inside the run can be told as well
+    # at one repeat as at another, and either place is the span's.
+    if result.start != expected:
+        lo, hi = sorted((result.start, expected))
+        run = new[lo : hi + len(span.quote)]
+        assert run[hi - lo :] == run[: len(run) - (hi - lo)], (old, new, span, result)
     assert (result.prefix, result.suffix) == anchoring.context(new, result.start, result.end)
 
 
@@ -84,40 +93,178 @@ def test_edits_inside_a_span_re_anchor_with_a_record_or_orphan_it(case, data):
 
 
 LETTERS = st.text(alphabet="abcdefghijklmnopqrstuvwxyz ", min_size=40, max_size=60)
-
-
-@given(
-    quote=st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=12, max_size=40),
-    own_before=LETTERS,
-    own_after=LETTERS,
-    other_before=LETTERS,
-    other_after=LETTERS,
-    data=st.data(),
+# Quotes with figures, punctuation and awkward characters as well as letters: fact-check spans
+# are often a short figure ("20%") that recurs in another sentence.
+QUOTE_CHARS = st.one_of(
+    st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789%,.$"),
+    st.sampled_from(["😀", "🇰🇿", "é", "ä", "中"]),
 )
-@settings(max_examples=max(300, settings().max_examples))
-def test_a_lightly_edited_span_is_not_captured_by_an_exact_copy_elsewhere(
-    quote, own_before, own_after, other_before, other_after, data
-):
+
+
+@st.composite
+def light_edit(draw, quote):
+    """`quote` with one character substituted, inserted or deleted (inside it, not at its
+    ends, so the edit is the span's own)."""
+    i = draw(st.integers(1, len(quote) - 2))
+    how = draw(st.sampled_from(["substitute", "insert", "delete"]))
+    if how == "substitute":
+        return quote[:i] + "Z" + quote[i + 1 :]
+    if how == "insert":
+        return quote[:i] + "Z" + quote[i:]
+    return quote[:i] + quote[i + 1 :]
+
+
+# Sentences of real words for the deletion property: "another sentence" is then another
+# sentence, not a run of one letter that resembles everything (which Hypothesis favours).
+VOCABULARY = [
+    "the",
+    "troops",
+    "arrived",
+    "in",
+    "almaty",
+    "after",
+    "protests",
+    "over",
+    "fuel",
+    "prices",
+    "spread",
+    "across",
+    "the",
+    "country",
+    "while",
+    "officials",
+    "said",
+    "that",
+    "foreign",
+    "militants",
+    "had",
+    "trained",
+    "abroad",
+    "and",
+    "critics",
+    "asked",
+    "for",
+    "evidence",
+    "of",
+    "any",
+    "attack",
+    "on",
+    "state",
+    "buildings",
+    "or",
+    "the",
+    "airport",
+    "during",
+    "january",
+]
+SENTENCE = st.lists(st.sampled_from(VOCABULARY), min_size=8, max_size=12).map(
+    lambda words: " " + " ".join(words) + " "
+)
+
+
+@dataclass
+class TwoSentences:
+    old: str
+    quote: str
+    own: str  # the span's sentence
+    other: str  # another sentence holding an exact copy of the quote
+    start: int  # the span's start in `old`
+    copy_context: int  # characters of `other` before the copy
+
+    @property
+    def span(self):
+        return make_span(self.old, self.start, self.start + len(self.quote))
+
+
+@st.composite
+def two_sentences(draw, context, max_context_similarity):
+    """A span's quote in its own sentence and an exact copy in another, in either order. The
+    copy's context is unlike the span's: under `max_context_similarity` on each side."""
+    quote = draw(st.lists(QUOTE_CHARS, min_size=3, max_size=40).map("".join))
+    own_before, own_after, other_before, other_after = (draw(context) for _ in range(4))
+    sim = Levenshtein.normalized_similarity
+    assume(sim(own_before[-32:], other_before[-32:]) < max_context_similarity)
+    assume(sim(own_after[:32], other_after[:32]) < max_context_similarity)
     own = f"{own_before}{quote}{own_after}. "
     other = f"{other_before}{quote}{other_after}."
-    # "Another sentence": the copy's surroundings differ from the span's own.
-    assume(Levenshtein.normalized_similarity(own_before[-32:], other_before[-32:]) < 0.5)
-    assume(Levenshtein.normalized_similarity(own_after[:32], other_after[:32]) < 0.5)
     assume((own + other).count(quote) == 2)
-    order = data.draw(st.booleans())
-    old = own + other if order else other + own
+    old = own + other if draw(st.booleans()) else other + own
     start = old.index(own) + len(own_before)
-    span = make_span(old, start, start + len(quote))
-    # One character of the span's own copy changes.
-    i = data.draw(st.integers(1, len(quote) - 2))
-    replacement = "Z"
-    new = old[: start + i] + replacement + old[start + i + 1 :]
-    copy_start = new.index(other) + len(other_before)
-    result = reanchor(old, new, span)
-    assert result.outcome == Outcome.CHANGED
+    return TwoSentences(old, quote, own, other, start, len(other_before))
+
+
+@given(two_sentences(LETTERS, 0.5), st.data())
+@settings(max_examples=max(300, settings().max_examples))
+def test_a_lightly_edited_span_is_not_captured_by_an_exact_copy_elsewhere(case, data):
+    old, quote, start = case.old, case.quote, case.start
+    edited_quote = data.draw(light_edit(quote))
+    assume(edited_quote != quote)
+    new = old[:start] + edited_quote + old[start + len(quote) :]
+    copy_start = new.index(case.other) + case.copy_context
+    result = reanchor(old, new, case.span)
+    # Never the copy in the other sentence: the span stays in its own, recorded as changed (or,
+    # where the letters either side happen to rebuild the old quote, on that exact text)...
     assert result.start != copy_start
-    assert abs(result.start - start) <= 1
-    assert replacement in result.quote
+    if result.outcome != Outcome.ORPHANED:
+        assert start - 1 <= result.start <= start + len(edited_quote)
+        assert result.quote == new[result.start : result.end]
+        expected = Outcome.MOVED if result.quote == quote else Outcome.CHANGED
+        assert result.outcome in (expected, Outcome.KEPT)
+    # ...and one edit in six characters or more leaves enough of it to be sure of. A shorter
+    # figure may be too changed to place (orphaned), but never elsewhere.
+    if len(quote) >= 6:
+        assert result.outcome != Outcome.ORPHANED
+
+
+# Another sentence: contexts under 40 % alike (unrelated English sentences are about 30 %). An
+# exact copy needs its contexts to be 42.5 % alike on average to reach the threshold
+# (50 + 20 * 0.425 * 2 + 2 = 69 of 92 = 0.75), which a copy in its own moved paragraph is.
+@given(two_sentences(SENTENCE, 0.4), st.booleans())
+@settings(max_examples=max(300, settings().max_examples))
+def test_a_deleted_span_is_orphaned_not_moved_to_a_copy_in_another_sentence(case, whole):
+    old, own = case.old, case.own
+    # The span's text goes, with its whole sentence or alone.
+    cut, gone = (old.index(own), len(own)) if whole else (case.start, len(case.quote))
+    new = anchoring.normalize_body(old[:cut] + old[cut + gone :])
+    result = reanchor(old, new, case.span)
+    if whole:
+        assert result.outcome == Outcome.ORPHANED, (old, new, result)
+    elif result.outcome != Outcome.ORPHANED:
+        # Only the quote went: a near match in what is left of its own sentence may be taken
+        # (recorded as changed), the copy in the other sentence never.
+        own_start = old.index(own)
+        assert result.outcome == Outcome.CHANGED
+        assert own_start <= result.start and result.end <= own_start + len(own) - len(case.quote)
+
+
+@given(long_bodies(), st.data())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.large_base_example])
+def test_spans_of_a_long_article_survive_edits_around_them(body, data):
+    # Several spans across tens of thousands of characters, and edits between them.
+    starts = sorted(data.draw(st.lists(st.integers(0, len(body) - 40), min_size=3, max_size=8)))
+    spans = [make_span(body, s, s + 30) for s in starts if not anchoring.is_blank(body[s : s + 30])]
+    assume(spans)
+    # Rebuild the body with random edits in the gaps between spans only.
+    pieces_out, cursor, expected = [], 0, []
+    for span in sorted(spans, key=lambda sp: sp.start):
+        if span.start < cursor:
+            expected.append(None)  # overlaps the previous span: its start is not a gap
+            continue
+        pieces_out.append(data.draw(edited(body[cursor : span.start])))
+        expected.append(sum(map(len, pieces_out)))
+        pieces_out.append(span.quote)
+        cursor = span.end
+    pieces_out.append(data.draw(edited(body[cursor:])))
+    raw = "".join(pieces_out)
+    new = anchoring.normalize_body(raw)
+    assume(new == raw.rstrip())  # edits that normalisation folds into a span are not "around"
+    ordered = sorted(spans, key=lambda sp: sp.start)
+    results = anchoring.reanchor(body, new, ordered)
+    for span, result, where in zip(ordered, results, expected, strict=True):
+        if where is None:
+            continue
+        assert result.outcome in (Outcome.KEPT, Outcome.MOVED)
+        assert (result.start, result.quote) == (where, span.quote)
 
 
 def test_the_worked_example_from_the_seed_texts():

@@ -103,6 +103,81 @@ def test_two_spans_landing_on_one_place_do_not_collide(alice, erin):
     assert states == ["anchored", "orphaned"]
 
 
+def _claim(article, author, quote, near=None, note=""):
+    return services.annotation_create(
+        article=article, author=author, kind="claim", quote=quote, near=near, note=note
+    )
+
+
+def test_a_span_may_move_onto_offsets_another_span_leaves(alice, erin):
+    # An insertion as long as the gap between two same-kind spans puts the first exactly where
+    # the second was: one UPDATE of both rows would trip the unique index midway.
+    article = ArticleFactory(body="Rates: 20% and 30% now.")
+    first, second = _claim(article, alice, "20%"), _claim(article, alice, "30%")
+    services.article_update_body(article=article, body="Update. Rates: 20% and 30% now.", user=erin)
+    for span, quote in ((first, "20%"), (second, "30%")):
+        span.refresh_from_db()
+        assert span.state == "anchored"
+        assert Article.objects.get(pk=article.pk).body[span.start : span.end] == quote
+    assert (first.start, second.start) == (15, 23)
+
+
+def test_swapped_paragraphs_carry_their_spans(alice, erin):
+    article = ArticleFactory(body="Alice said 20% rise.\nBobby said 30% fall.")
+    a, b = _claim(article, alice, "20%"), _claim(article, alice, "30%")
+    new = "Bobby said 30% fall.\nAlice said 20% rise."
+    services.article_update_body(article=article, body=new, user=erin)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.state, new[a.start - 11 : a.end]) == ("anchored", "Alice said 20%")
+    assert (b.state, new[b.start - 11 : b.end]) == ("anchored", "Bobby said 30%")
+
+
+def test_a_span_whose_text_survived_keeps_it_against_a_span_that_lost_its_own(alice, erin):
+    body = "Inflation hit 20% in May. Wages rose 20% in June."
+    article = ArticleFactory(body=body)
+    inflation = _claim(article, alice, "20%", near=0, note="inflation")
+    wages = _claim(article, alice, "20%", near=len(body), note="wages")
+    new = "Wages rose 20% in June."
+    services.article_update_body(article=article, body=new, user=erin)
+    inflation.refresh_from_db()
+    wages.refresh_from_db()
+    # The wages span's sentence was not touched: it stays on its own "20%". The inflation
+    # span's sentence is gone; the other sentence's "20%" is not its text.
+    assert (wages.state, new[wages.start - 11 : wages.end]) == ("anchored", "Wages rose 20%")
+    assert inflation.state == "orphaned"
+    assert inflation.quote == "20%"
+
+
+@pytest.mark.parametrize(
+    ("old_figure", "new_figure"),
+    [("20%", "25%"), ("2,500", "25,000")],
+)
+def test_an_edited_figure_is_changed_in_its_own_sentence_not_moved_to_a_copy(
+    alice, erin, old_figure, new_figure
+):
+    body = f"The ministry said {old_figure} troops arrived. Critics said {old_figure} was low."
+    article = ArticleFactory(body=body)
+    span = _claim(article, alice, old_figure, near=0)
+    new = body.replace(f"said {old_figure} troops", f"said {new_figure} troops")
+    report = services.article_update_body(article=article, body=new, user=erin)
+    span.refresh_from_db()
+    assert (span.state, span.quote, span.start) == ("anchored", new_figure, 18)
+    assert report.counts["changed"] == 1
+    reason = span.history.order_by("-history_date").first().history_change_reason
+    assert reason.startswith("re-anchored: text changed")
+
+
+def test_a_deleted_sentence_orphans_its_span_even_when_its_words_occur_elsewhere(alice, erin):
+    body = "Officials said 2,500 troops arrived. Separately, critics said 2,500 troops was low."
+    article = ArticleFactory(body=body)
+    span = _claim(article, alice, "2,500 troops", near=0)
+    new = "Separately, critics said 2,500 troops was low."
+    services.article_update_body(article=article, body=new, user=erin)
+    span.refresh_from_db()
+    assert span.state == "orphaned"
+
+
 def test_check_annotations_reports_a_span_out_of_sync(article, spans):
     Annotation.objects.filter(pk=spans[0].pk).update(quote="tampered")
     with pytest.raises(CommandError, match="1 span"):
