@@ -187,11 +187,15 @@ def with_linked_spans(qs):
 
 def ruling_list(user):
     """Rulings with their linked spans (each with its article's slug and title), one query.
-    Of the author and the rulings either side only the names the output shows are read."""
+    Of the author and the rulings either side only the names the output shows are read, and
+    the ruling that supersedes one (`successor_slug`) only if this user may see it: a draft
+    replacing a retracted ruling is the desk's business until it is published."""
+    successors = rulings_for(user).filter(supersedes=OuterRef("pk")).values("slug")[:1]
     qs = (
         rulings_for(user)
-        .select_related("author", "supersedes", "superseded_by")
-        .only(*RULING_FIELDS, "author__username", "supersedes__slug", "superseded_by__slug")
+        .select_related("author", "supersedes")
+        .only(*RULING_FIELDS, "author__username", "supersedes__slug")
+        .annotate(successor_slug=Subquery(successors))
     )
     return with_linked_spans(qs)
 
@@ -264,10 +268,30 @@ def live_approvals(ruling):
     )
 
 
+def contributions(user, ruling_ref):
+    """History rows in which `user` made a version of the ruling: created it, or changed its
+    text, rating, links or a linked span (each of which starts a new version). Status changes
+    (submit, review, retract) keep the version and are not contributions.
+
+    The first history row that carries a version number is the change that made it."""
+    rows = Ruling.history.model.objects
+    earlier_of_same_version = rows.filter(
+        id=OuterRef("id"), version=OuterRef("version"), history_id__lt=OuterRef("history_id")
+    )
+    return rows.filter(id=ruling_ref, history_user=user).filter(~Exists(earlier_of_same_version))
+
+
+def is_contributor(user, ruling) -> bool:
+    """Four eyes: whoever wrote any of a ruling's content may not approve it."""
+    if user is None or user.pk is None:
+        return False
+    return user.pk == ruling.author_id or contributions(user, ruling.pk).exists()
+
+
 def rulings_awaiting_review(user, rulings=None):
-    """Rulings in review that `user` may review and whose current approval by them does not
-    stand (never given, of an earlier version, or before a later request for changes).
-    Non-editors review nothing."""
+    """Rulings in review that `user` may approve (they wrote none of it) and whose current
+    approval by them does not stand (never given, of an earlier version, or before a later
+    request for changes). Non-editors review nothing."""
     rulings = Ruling.objects.all() if rulings is None else rulings
     if not roles.is_editor(user):
         return rulings.none()
@@ -279,4 +303,8 @@ def rulings_awaiting_review(user, rulings=None):
         # Nested one level deeper: "ruling" is the approval's own ruling column.
         id__gt=_last_objection(OuterRef("ruling")),
     )
-    return rulings.filter(status=Status.IN_REVIEW).exclude(author=user).filter(~Exists(approved))
+    return (
+        rulings.filter(status=Status.IN_REVIEW)
+        .exclude(author=user)
+        .filter(~Exists(approved), ~Exists(contributions(user, OuterRef("pk"))))
+    )

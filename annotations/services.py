@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.utils import bulk_update_with_history
@@ -204,6 +205,8 @@ def _article_set_body(article: Article, body: str, user) -> BodyEditReport | Non
             if (annotation.prefix, annotation.suffix) != (result.prefix, result.suffix):
                 # Offsets and quote hold but the context around them was edited.
                 annotation.prefix, annotation.suffix = result.prefix, result.suffix
+                # Its prefix and suffix are part of the span as clients read it: a new ETag.
+                annotation.version += 1
                 annotation._change_reason = "re-anchored: context changed"
                 to_save.append(annotation)
             continue
@@ -379,7 +382,8 @@ def _set_links(annotation, rulings, user):
             link = AnnotationRuling(annotation=annotation, ruling=ruling)
             link._history_user = user
             link.save()
-    for ruling in [link.ruling for link in removed] + added:
+    # Rulings are locked in id order, after the span (see _lock_spans).
+    for ruling in sorted([link.ruling for link in removed] + added, key=lambda r: r.pk):
         # The ruling's evidence changed: approvals of its earlier version no longer count.
         _ruling_bump(ruling, user, "linked spans changed")
 
@@ -519,7 +523,7 @@ def annotation_update(
     if reshaped:
         # A ruling embeds its spans' kind and text: what reviewers approved is no longer what
         # would be published, so approvals of the earlier version must stop counting.
-        for ruling in annotation.rulings.exclude(status__in=PUBLIC_STATUSES):
+        for ruling in annotation.rulings.exclude(status__in=PUBLIC_STATUSES).order_by("pk"):
             _ruling_bump(ruling, user, "a linked span changed")
     return annotation
 
@@ -541,7 +545,7 @@ def annotation_delete(*, annotation: Annotation, user, expected_version: int | N
             f"({', '.join(public)}) and cannot be deleted.",
             code="ruling_published",
         )
-    for link in annotation.links.select_related("ruling"):
+    for link in annotation.links.select_related("ruling").order_by("ruling_id"):
         link._history_user = user
         _ruling_bump(link.ruling, user, "linked span deleted")
         link.delete()
@@ -645,6 +649,8 @@ def ruling_update(
     annotations=_UNSET,
     **changes,
 ) -> Ruling:
+    if annotations is not _UNSET:
+        _lock_spans(_relink_affected(ruling, annotations))
     ruling = _lock_ruling(ruling)
     _require(
         roles.can_edit_owned(user, ruling.author_id),
@@ -723,8 +729,18 @@ def approvals_of_current_version(ruling: Ruling) -> int:
 
 @transaction.atomic
 def review_create(
-    *, ruling: Ruling, reviewer, decision, comment="", ruling_version: int | None = None
+    *,
+    ruling: Ruling,
+    reviewer,
+    decision,
+    comment="",
+    ruling_version: int | None = None,
+    version_required: bool = False,
 ) -> Review:
+    """An editor's decision on the version they read, `ruling_version`. The API and the admin
+    name it (what their user was shown; `version_required` refuses an approval that does not);
+    None means the current version, for callers that decide on what they see in the same
+    breath (the fixture loader, tests)."""
     # The row lock serialises concurrent reviews: two approvals cannot both see "one short" and
     # publish twice, nor both miss the count.
     ruling = _lock_ruling(ruling)
@@ -738,6 +754,18 @@ def review_create(
     _require(reviewer.pk != ruling.author_id, "Four eyes: you cannot review your own ruling.")
     if ruling.status != Status.IN_REVIEW:
         raise Conflict(f"Only rulings in review can be reviewed; this ruling is {ruling.status}.")
+    if decision == Decision.APPROVE and selectors.contributions(reviewer, ruling.pk).exists():
+        raise PermissionDenied(
+            "Four eyes: you changed this ruling's content, so another editor must approve it. "
+            "You may still request changes."
+        )
+    if ruling_version is None and version_required and decision == Decision.APPROVE:
+        raise InvalidInput(
+            "Name the version you approve: `ruling_version`, or If-Match with the ruling's "
+            "ETag. An approval counts only for the version it judged.",
+            field="ruling_version",
+            code="required",
+        )
     if ruling_version is not None and ruling_version != ruling.version:
         raise Conflict(
             f"You reviewed version {ruling_version}, but the ruling is now version "
@@ -796,6 +824,19 @@ def ruling_retract(*, ruling: Ruling, user, reason) -> Ruling:
     return ruling
 
 
+def _lock_spans(ids):
+    """Locks spans before their rulings. Every write that touches both takes the spans first
+    (by id), then the rulings (by id): a span edit relinking a ruling and a ruling edit
+    relinking the span wait for each other instead of deadlocking."""
+    list(Annotation.objects.select_for_update().filter(pk__in=ids).order_by("pk").values("pk"))
+
+
+def _relink_affected(ruling: Ruling, annotations) -> set[int]:
+    """Ids of the spans whose links a relink of `ruling` to `annotations` would change."""
+    current = set(ruling.links.values_list("annotation_id", flat=True))
+    return current ^ {a.pk for a in annotations}
+
+
 def _relink(ruling: Ruling, user, annotations) -> bool:
     """Makes `annotations` the ruling's linked spans; True when that changed anything."""
     wanted = {a.pk: a for a in annotations}
@@ -803,6 +844,13 @@ def _relink(ruling: Ruling, user, annotations) -> bool:
     if set(wanted) == set(current):
         return False
     _check_mutable(ruling)
+    changed = set(wanted) ^ set(current)
+    # A span's rulings are part of the span as clients read it: each span linked or unlinked
+    # gets a new version (and ETag), so a client still holding the old one cannot overwrite
+    # the new link with a stale list (412 instead of a lost update).
+    Annotation.objects.filter(pk__in=changed).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
     for annotation_id, link in current.items():
         if annotation_id not in wanted:
             link._history_user = user
@@ -818,6 +866,7 @@ def _relink(ruling: Ruling, user, annotations) -> bool:
 @transaction.atomic
 def ruling_set_annotations(*, ruling: Ruling, user, annotations) -> Ruling:
     """Makes `annotations` the spans linked to a ruling (editing the ruling's evidence)."""
+    _lock_spans(_relink_affected(ruling, annotations))
     ruling = _lock_ruling(ruling)
     _require(
         roles.can_edit_owned(user, ruling.author_id),

@@ -269,6 +269,20 @@ def test_patch_with_the_current_etag_succeeds_and_a_stale_one_is_412(api, alice,
     assert wrong.status_code == 412
 
 
+def test_linking_a_span_from_the_ruling_side_gives_the_span_a_new_etag(api, alice, erin, world):
+    # alice reads her span, erin links it to a ruling by editing the ruling: alice's PATCH with
+    # the ETag she read must not silently drop erin's link.
+    span_url = f"/api/v1/annotations/{world.unlinked.pk}/"
+    read = api(alice).get(span_url)
+    ruling_url = "/api/v1/rulings/draft-ruling/"
+    linked = [world.draft_claim.pk, world.unlinked.pk]
+    assert api(erin).patch(ruling_url, {"annotations": linked}).status_code == 200
+    assert api(alice).get(span_url)["ETag"] != read["ETag"]
+    stale = api(alice).patch(span_url, {"rulings": []}, HTTP_IF_MATCH=read["ETag"])
+    assert stale.status_code == 412
+    assert api(alice).get(span_url).json()["rulings"] == ["draft-ruling"]
+
+
 def test_patch_moves_a_span_by_quote_and_changes_its_kind(api, alice, world):
     response = api(alice).patch(
         detail(world.draft_claim), {"quote": "fuel prices 🔥", "kind": "evidence"}, format="json"

@@ -37,7 +37,9 @@ BODIES = {
     "kind_evidence": {"kind": "evidence"},
     "new_ruling": {"statement": "A new ruling", "rating": "false", "annotations": ["{unlinked}"]},
     "summary": {"summary": "A better summary."},
-    "approve": {"decision": "approve"},
+    # Every ruling of the world is at version 1 (none was edited after it was drafted).
+    "approve": {"decision": "approve", "ruling_version": 1},
+    "approve_unversioned": {"decision": "approve"},
     "changes_no_comment": {"decision": "request_changes"},
     "reason": {"reason": "A source withdrew its statement."},
     "no_reason": {"reason": ""},
@@ -118,6 +120,9 @@ MATRIX = [
     ("GET",    "rulings/{published}/reviews/",      None,          (401, 200, 200, 403, 200, 200)),
     ("GET",    "rulings/{retracted}/reviews/",      None,          (401, 200, 200, 403, 200, 200)),
     ("POST",   "rulings/{review}/reviews/",         "approve",     (401, 403, 403, 403, 201, 201)),
+    # An approval names the version it judged; who may not approve is told so first.
+    ("POST",   "rulings/{review}/reviews/",         "approve_unversioned",
+                                                                   (401, 403, 403, 403, 400, 400)),
     # Four eyes: erin may not approve her own ruling.
     ("POST",   "rulings/{erin_review}/reviews/",    "approve",     (401, 403, 403, 403, 403, 201)),
     ("POST",   "rulings/{review}/reviews/",         "changes_no_comment",

@@ -27,7 +27,7 @@ def snapshot():
 def test_the_detail_embeds_linked_spans_grouped_by_kind(api, world):
     response = api().get(detail("published-ruling"))
     assert response.status_code == 200
-    assert response["ETag"] == f'"ruling-{world.published.pk}-v{world.published.version}"'
+    assert response["ETag"] == f'"ruling-{world.published.pk}-v{world.published.version}-published"'
     data = response.json()
     assert data["annotations"] == sorted([world.published_claim.pk, world.published_evidence.pk])
     assert [s["quote"] for s in data["spans"]["claim"]] == ["terrorists trained abroad"]
@@ -176,9 +176,10 @@ def test_only_drafts_are_deleted(api, alice, erin, world):
 def test_submit_review_publish_retract_supersede(api, alice, erin, frank, world):
     assert api(alice).post(detail("draft-ruling") + "submit/").json()["status"] == "in_review"
     # Four eyes: the author cannot approve.
-    own = api(alice).post(detail("draft-ruling") + "reviews/", {"decision": "approve"})
+    version = {"decision": "approve", "ruling_version": fresh(world.draft).version}
+    own = api(alice).post(detail("draft-ruling") + "reviews/", version)
     assert own.status_code == 403
-    approved = api(erin).post(detail("draft-ruling") + "reviews/", {"decision": "approve"})
+    approved = api(erin).post(detail("draft-ruling") + "reviews/", version)
     assert approved.status_code == 201, approved.json()
     assert approved.json()["ruling_version"] == fresh(world.draft).version
     ruling = api(erin).get(detail("draft-ruling")).json()
@@ -193,7 +194,12 @@ def test_submit_review_publish_retract_supersede(api, alice, erin, frank, world)
     )
     assert replacement.status_code == 201, replacement.json()
     assert replacement.json()["supersedes"] == "draft-ruling"
-    assert api().get(detail("draft-ruling")).json()["superseded_by"] == replacement.json()["slug"]
+    # The replacement is a draft: the desk sees it, readers only once it is published.
+    assert (
+        api(frank).get(detail("draft-ruling")).json()["superseded_by"]
+        == (replacement.json()["slug"])
+    )
+    assert api().get(detail("draft-ruling")).json()["superseded_by"] is None
 
 
 def test_request_changes_needs_a_comment_and_returns_the_ruling_to_draft(api, erin, world):
@@ -244,4 +250,52 @@ def test_a_review_may_name_its_version_by_the_etag(api, alice, erin, world):
     current = api(erin).get(url)["ETag"]
     ok = api(erin).post(url + "reviews/", {"decision": "approve"}, HTTP_IF_MATCH=current)
     assert ok.status_code == 201
+    assert fresh(world.in_review).status == Status.PUBLISHED
+
+
+def test_an_approval_must_name_the_version_it_judged(api, erin, world):
+    response = api(erin).post(detail("review-ruling") + "reviews/", {"decision": "approve"})
+    assert response.status_code == 400
+    assert "ruling_version" in response.json()
+    assert fresh(world.in_review).status == Status.IN_REVIEW
+    assert not fresh(world.in_review).reviews.exists()
+
+
+def test_the_etag_changes_with_the_status_and_a_tag_read_before_is_stale(api, alice, world):
+    url = detail("draft-ruling")
+    before = api(alice).get(url)["ETag"]
+    assert api(alice).post(url + "submit/").status_code == 200
+    after = api(alice).get(url)["ETag"]
+    assert before != after and after.endswith('-in_review"')
+    stale = api(alice).patch(url, {"summary": "Edited."}, HTTP_IF_MATCH=before)
+    assert stale.status_code == 412
+    assert "in_review" in stale.json()["detail"]
+    assert api(alice).patch(url, {"summary": "Edited."}, HTTP_IF_MATCH=after).status_code == 200
+
+
+def test_readers_do_not_learn_of_a_draft_that_will_supersede_a_retracted_ruling(api, erin, world):
+    draft = api(erin).post(
+        URL, {"statement": "Corrected figure", "rating": "mixed", "supersedes": "retracted-ruling"}
+    )
+    assert draft.status_code == 201, draft.json()
+    slug = draft.json()["slug"]
+    assert api(erin).get(detail("retracted-ruling")).json()["superseded_by"] == slug
+    assert api().get(detail("retracted-ruling")).json()["superseded_by"] is None
+    listed = {r["slug"]: r for r in api().get(URL + "?status=retracted").json()["results"]}
+    assert listed["retracted-ruling"]["superseded_by"] is None
+    assert slug not in api().get(URL).content.decode()
+
+
+def test_an_editor_who_rewrote_a_ruling_in_review_cannot_approve_it(api, erin, frank, world):
+    url = detail("review-ruling")
+    rewritten = api(erin).patch(url, {"statement": "Rewritten by erin", "rating": "true"})
+    assert rewritten.status_code == 200
+    version = rewritten.json()["version"]
+    own = api(erin).post(url + "reviews/", {"decision": "approve", "ruling_version": version})
+    assert own.status_code == 403
+    assert "Four eyes" in own.json()["detail"]
+    assert fresh(world.in_review).status == Status.IN_REVIEW
+    # She may still send it back; another editor may approve it.
+    other = api(frank).post(url + "reviews/", {"decision": "approve", "ruling_version": version})
+    assert other.status_code == 201
     assert fresh(world.in_review).status == Status.PUBLISHED

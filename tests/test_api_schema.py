@@ -321,7 +321,7 @@ RESPONSES = [
         "post",
         "rulings/{in_review}/reviews/",
         "rulings/{slug}/reviews/",
-        {"decision": "approve"},
+        {"decision": "approve", "ruling_version": 1},
         201,
     ),
     (

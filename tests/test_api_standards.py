@@ -71,6 +71,19 @@ def test_positions_stay_in_code_points_even_when_utf16_is_asked(api, erin, world
         check_w3c_annotation(item, world.article.body)
 
 
+def test_a_bad_offset_unit_is_refused_on_the_w3c_page_too(api, erin, world):
+    response = api(erin).get(PAGE + "?format=jsonld&offset_unit=bytes")
+    assert response.status_code == 400
+    assert "offset_unit" in response.json()
+
+
+def test_json_ld_without_the_profile_parameter_gets_the_w3c_page(api, erin, world):
+    response = api(erin).get(PAGE, HTTP_ACCEPT="application/ld+json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == ANNO_PROFILE
+    assert json.loads(response.content)["type"] == "AnnotationPage"
+
+
 def test_the_plain_json_form_is_the_default(api, erin, world):
     response = api(erin).get(PAGE)
     assert response["Content-Type"] == "application/json"

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 import pytest
 from django.utils import timezone
 
-from annotations import services
+from annotations import selectors, services
 from annotations.errors import Conflict, InvalidInput, PermissionDenied
 from annotations.models import Annotation, AnnotationRuling, Decision, Review, Ruling, Status
 
@@ -303,6 +303,71 @@ def test_changing_a_linked_span_bumps_the_version_and_voids_earlier_approvals(
     assert services.approvals_of_current_version(ruling) == 1
 
 
+# --- Four eyes: whoever wrote any of the content does not approve it ----------------------------
+
+
+def test_an_editor_who_rewrote_the_ruling_cannot_approve_it(make_ruling, erin, frank):
+    ruling = make_ruling(Status.IN_REVIEW)
+    services.ruling_update(ruling=ruling, user=erin, statement="Erin's own wording")
+    with pytest.raises(PermissionDenied, match="Four eyes"):
+        approve(reload(ruling), erin)
+    assert reload(ruling).status == Status.IN_REVIEW
+    approve(reload(ruling), frank)
+    assert reload(ruling).status == Status.PUBLISHED
+
+
+@pytest.mark.parametrize(
+    "change", [{"kind": "disputed"}, {"quote": "trained abroad"}], ids=["kind", "quote"]
+)
+def test_an_editor_who_changed_a_linked_span_cannot_approve_the_ruling(
+    make_ruling, claim, evidence, erin, frank, change
+):
+    ruling = make_ruling(Status.IN_REVIEW, spans=[claim, evidence])
+    services.annotation_update(annotation=evidence, user=erin, **change)
+    with pytest.raises(PermissionDenied, match="Four eyes"):
+        approve(reload(ruling), erin)
+    approve(reload(ruling), frank)
+    assert reload(ruling).status == Status.PUBLISHED
+
+
+def test_an_editor_who_relinked_the_ruling_cannot_approve_it(make_ruling, claim, evidence, erin):
+    ruling = make_ruling(Status.IN_REVIEW)
+    services.ruling_set_annotations(ruling=ruling, user=erin, annotations=[claim, evidence])
+    with pytest.raises(PermissionDenied, match="Four eyes"):
+        approve(reload(ruling), erin)
+
+
+def test_a_contributor_may_still_request_changes(make_ruling, erin):
+    ruling = make_ruling(Status.IN_REVIEW)
+    services.ruling_update(ruling=ruling, user=erin, summary="Erin's reasoning")
+    services.review_create(
+        ruling=reload(ruling), reviewer=erin, decision=Decision.REQUEST_CHANGES, comment="Source?"
+    )
+    assert reload(ruling).status == Status.DRAFT
+
+
+def test_submitting_or_sending_back_is_not_writing_it(make_ruling, alice, erin, frank):
+    # Status changes carry no content: the editor who submitted alice's draft, or who sent it
+    # back once, may approve it later.
+    ruling = make_ruling(Status.DRAFT)
+    services.ruling_submit(ruling=ruling, user=erin)
+    services.review_create(
+        ruling=reload(ruling), reviewer=frank, decision=Decision.REQUEST_CHANGES, comment="Why?"
+    )
+    services.ruling_submit(ruling=reload(ruling), user=alice)
+    approve(reload(ruling), frank)
+    assert reload(ruling).status == Status.PUBLISHED
+
+
+def test_rulings_awaiting_review_leave_out_those_the_editor_wrote_part_of(make_ruling, erin, frank):
+    mine, other = make_ruling(Status.IN_REVIEW), make_ruling(Status.IN_REVIEW)
+    services.ruling_update(ruling=mine, user=erin, summary="Erin's reasoning")
+    assert set(selectors.rulings_awaiting_review(erin)) == {other}
+    assert set(selectors.rulings_awaiting_review(frank)) == {reload(mine), other}
+    assert selectors.is_contributor(erin, reload(mine))
+    assert not selectors.is_contributor(frank, reload(mine))
+
+
 # --- Request changes: in_review -> draft ---------------------------------------------------------
 
 
@@ -401,15 +466,16 @@ def test_a_span_linked_to_a_published_ruling_keeps_its_kind_and_text(
     make_ruling, claim, erin, change
 ):
     ruling = make_ruling(Status.PUBLISHED)
+    before = Annotation.objects.get(pk=claim.pk)
     with refused(Conflict, ruling):
         services.annotation_update(annotation=claim, user=erin, **change)
     fresh = Annotation.objects.get(pk=claim.pk)
     assert (fresh.kind, fresh.start, fresh.end, fresh.quote, fresh.version) == (
-        claim.kind,
-        claim.start,
-        claim.end,
-        claim.quote,
-        claim.version,
+        before.kind,
+        before.start,
+        before.end,
+        before.quote,
+        before.version,
     )
 
 

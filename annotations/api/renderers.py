@@ -1,5 +1,6 @@
 import orjson
 from rest_framework import renderers
+from rest_framework.exceptions import NotAcceptable
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.utils.encoders import JSONEncoder
 
@@ -54,4 +55,15 @@ class FormatOverrideNegotiation(DefaultContentNegotiation):
         for renderer in renderers:
             if wanted and renderer.format == wanted:
                 return renderer, renderer.media_type
-        return super().select_renderer(request, renderers, format_suffix)
+        try:
+            return super().select_renderer(request, renderers, format_suffix)
+        except NotAcceptable:
+            # `Accept: application/ld+json` without the W3C profile parameter: DRF requires the
+            # renderer's parameters to match, but the client asked for that type, and the one
+            # renderer of that base type is what it wants.
+            for accepted in request.META.get("HTTP_ACCEPT", "").split(","):
+                base = accepted.split(";")[0].strip().lower()
+                for renderer in renderers:
+                    if base and renderer.media_type.split(";")[0].strip() == base:
+                        return renderer, renderer.media_type
+            raise

@@ -278,7 +278,6 @@ class RulingOut(serializers.Serializer):
                     "state": s.state,
                 }
             )
-        superseded_by = getattr(r, "superseded_by", None)
         public_url = self.context.get("public_url")
         return {
             "slug": r.slug,
@@ -292,7 +291,7 @@ class RulingOut(serializers.Serializer):
             "published_at": _iso(r.published_at),
             "retraction_reason": r.retraction_reason,
             "supersedes": r.supersedes.slug if r.supersedes_id else None,
-            "superseded_by": superseded_by.slug if superseded_by else None,
+            "superseded_by": r.successor_slug,
             "annotations": sorted(s.pk for s in r.linked_spans),
             "spans": grouped,
             "public_url": public_url(r.slug)

@@ -66,10 +66,15 @@ def offset_unit(request) -> OffsetUnit:
 
 
 def etag(obj) -> str:
-    return f'"{obj._meta.model_name}-{obj.pk}-v{obj.version}"'
+    # A ruling's status changes without a new version (submitting, publishing and retracting
+    # change no content, and approvals are counted per version), but the representation
+    # changes: the status is part of its ETag.
+    status = getattr(obj, "status", None)
+    state = f"-{status}" if status else ""
+    return f'"{obj._meta.model_name}-{obj.pk}-v{obj.version}{state}"'
 
 
-_ETAG = re.compile(r'^(?:W/)?"([a-z]+)-(\d+)-v(\d{1,9})"$')
+_ETAG = re.compile(r'^(?:W/)?"([a-z]+)-(\d+)-v(\d{1,9})(?:-([a-z_]{1,20}))?"$')
 
 
 def expected_version(request, obj) -> int | None:
@@ -78,11 +83,19 @@ def expected_version(request, obj) -> int | None:
     header = request.headers.get("If-Match")
     if header is None or header.strip() == "*":
         return None
-    versions = []
+    versions, moved_on = [], False
     for tag in header.split(","):
         match = _ETAG.match(tag.strip())
         if match and match[1] == obj._meta.model_name and int(match[2]) == obj.pk:
+            if match[4] and match[4] != getattr(obj, "status", None):
+                moved_on = True  # read in another status: stale, whatever its version
+                continue
             versions.append(int(match[3]))
+    if not versions and moved_on:
+        raise PreconditionFailed(
+            f"This {obj._meta.verbose_name} is now {obj.status}; you read it before that "
+            f"change. Its current ETag is {etag(obj)}."
+        )
     if not versions:
         raise PreconditionFailed(
             f"If-Match {header!r} does not name this {obj._meta.verbose_name}; "
@@ -245,8 +258,11 @@ class ArticleViewSet(Base):
         )
 
     def w3c_page(self, request, article, queryset):
-        """Every span of the article as one W3C AnnotationPage (positions in code points, as the
-        W3C TextPositionSelector counts)."""
+        """Every span of the article as one W3C AnnotationPage. Positions are in code points
+        whatever `offset_unit` says: the W3C TextPositionSelector defines them so, and a
+        consumer of the standard format cannot know our parameter. (A bad value is still
+        refused, as everywhere.)"""
+        offset_unit(request)
         urls = links.builders(request)
         spans = list(queryset.order_by("start", "end", "id"))
         article_url = urls["article_url"](article.slug)
@@ -478,7 +494,9 @@ class RulingViewSet(Base):
             if "ruling_version" not in data:
                 # The reviewer judged what they read: its ETag names the version.
                 data["ruling_version"] = expected_version(request, ruling)
-            review = services.review_create(ruling=ruling, reviewer=request.user, **data)
+            review = services.review_create(
+                ruling=ruling, reviewer=request.user, version_required=True, **data
+            )
             return Response(s.ReviewOut(review).data, status=status.HTTP_201_CREATED)
         if not selectors.is_desk(request.user):
             # Reviews are the desk's internal record, never public.
