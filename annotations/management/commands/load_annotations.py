@@ -19,6 +19,7 @@ from annotations.models import (
     Annotation,
     Article,
     Kind,
+    Rating,
     Ruling,
     Status,
 )
@@ -51,17 +52,33 @@ class Problem(Exception):
     """Why one entry cannot be loaded; the caller prefixes where the entry is."""
 
 
+# What a ruling in the file is compared on when it already exists (the loader never changes an
+# author: no service does).
+RULING_CONTENT = ("statement", "rating", "summary")
+
+
+# What to do instead when a ruling past draft differs from its file.
+HELD_HINTS = {
+    Status.IN_REVIEW: "an editor's request for changes sends it back to draft",
+    Status.PUBLISHED: "a published ruling is retracted and superseded, never edited",
+    Status.RETRACTED: "a retracted ruling is never edited",
+}
+
+
 @dataclass
 class Counts:
     rulings: int = 0
+    updated: int = 0
     spans: int = 0
     links: int = 0
     unchanged: int = 0
+    warnings: int = 0
 
     def __str__(self):
         return (
-            f"{self.rulings} rulings created, {self.spans} spans created, "
-            f"{self.links} links created, {self.unchanged} unchanged"
+            f"{self.rulings} rulings created, {self.updated} rulings updated, "
+            f"{self.spans} spans created, {self.links} links created, "
+            f"{self.unchanged} unchanged, {self.warnings} warnings"
         )
 
 
@@ -115,6 +132,10 @@ class TomlLines:
 
 def _where(path, line):
     return f"{path}:{line}" if line is not None else str(path)
+
+
+def _excerpt(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _string(row: dict, key: str, *, required=False, default="") -> str:
@@ -195,8 +216,12 @@ class Command(BaseCommand):
         "placed by its quote (prefix and near choose among repeats), and each ruling is driven "
         "to its status by submit, an approval by its reviewer, and retraction. Idempotent: a "
         "span already anchored at the same article, kind and offsets only gains missing links, "
-        "and a ruling already at its status is left alone. Any error (file, line or item, and "
-        "reason) stops the load and leaves the database as it was."
+        "and a ruling already at its status is left alone. A ruling that exists is compared with "
+        "the file: a draft whose statement, rating or summary differs is updated to match; any "
+        "other ruling is left as it is (published rulings are not edited) with a warning naming "
+        "the file, line and ruling, as is a ruling linked to spans the file does not link to it. "
+        "Any error (file, line or item, and reason) stops the load and leaves the database as it "
+        "was."
     )
 
     def add_arguments(self, parser):
@@ -215,7 +240,7 @@ class Command(BaseCommand):
                 files.extend(sorted(p for p in path.iterdir() if p.suffix in SUFFIXES))
             else:
                 files.append(path)
-        counts = Counts()
+        counts = self.counts = Counts()
         # The whole load is one transaction: an error anywhere leaves the database as it was.
         with transaction.atomic():
             for path in files:
@@ -234,6 +259,7 @@ class Command(BaseCommand):
             self.stdout.write(message)
 
     def _warn(self, message):
+        self.counts.warnings += 1
         self.stderr.write(f"warning: {message}")
 
     # --- spans (both formats) -------------------------------------------------------------------
@@ -241,7 +267,10 @@ class Command(BaseCommand):
     def place_span(
         self, *, article, kind, author, quote, prefix, suffix, near, note, rulings, counts
     ):
-        """Creates the span, or adds missing links to the same span made by an earlier load."""
+        """Creates the span, or adds missing links to the same span made by an earlier load.
+
+        Returns what happened ("created", "linked" or "unchanged") and the span.
+        """
         if near is not None:
             if isinstance(near, bool) or not isinstance(near, int):
                 raise Problem(f"near must be a whole number; got {near!r}.")
@@ -254,7 +283,7 @@ class Command(BaseCommand):
             article=article, kind=kind, start=start, end=end, state=AnchorState.ANCHORED
         ).first()
         if existing is None:
-            services.annotation_create(
+            created = services.annotation_create(
                 article=article,
                 kind=kind,
                 author=author,
@@ -267,7 +296,7 @@ class Command(BaseCommand):
             )
             counts.spans += 1
             counts.links += len(rulings)
-            return "created"
+            return "created", created
         current = list(existing.rulings.all())
         missing = [r for r in rulings if r not in current]
         # Links to a published or retracted ruling can no longer be added; on a reload they are
@@ -281,7 +310,7 @@ class Command(BaseCommand):
         missing = [r for r in missing if r not in closed]
         if not missing:
             counts.unchanged += 1
-            return "unchanged"
+            return "unchanged", existing
         services.annotation_update(
             annotation=existing,
             # Another annotator's span gains its links in its owner's name.
@@ -289,7 +318,7 @@ class Command(BaseCommand):
             rulings=[*current, *missing],
         )
         counts.links += len(missing)
-        return "linked"
+        return "linked", existing
 
     # --- TOML fixtures --------------------------------------------------------------------------
 
@@ -329,35 +358,61 @@ class Command(BaseCommand):
             except Problem as exc:
                 raise fail("users", index, label, exc) from None
 
-        # (b) rulings, each created as a draft by its author
-        rulings, created = {}, set()
+        # (b) rulings: each new one created as a draft by its author, each existing one compared
+        # with the file (a draft is brought up to date; any other is held back, with a warning)
+        rulings, created, updated, held = {}, set(), set(), set()
         for index, row in enumerate(tables["rulings"]):
             label = row.get("slug") if isinstance(row, dict) else None
+
+            def where(key, index=index):
+                return _where(path, lines.key("rulings", index, key))
+
             try:
-                slug, is_new = self._load_ruling(row)
+                slug, outcome, differing = self._load_ruling(row, where)
             except (Problem, ServiceError) as exc:
                 raise fail("rulings", index, label, exc) from None
             if slug in rulings:
                 raise fail("rulings", index, label, Problem("slug appears twice in this file."))
             rulings[slug] = (index, row)
-            if is_new:
+            if outcome == "created":
                 created.add(slug)
                 counts.rulings += 1
+            elif outcome == "updated":
+                updated.add(slug)
+                counts.updated += 1
+                self._say(f"{where(differing[0])}: ruling {slug} updated ({', '.join(differing)})")
+            elif outcome == "held":
+                held.add(slug)
 
-        # (c) spans
+        # (c) spans; which spans the file links to each of its rulings
+        linked = {slug: set() for slug in rulings}
         for index, row in enumerate(tables["spans"]):
             label = row.get("article") if isinstance(row, dict) else None
             try:
-                outcome = self._load_span(row, counts)
+                outcome, span = self._load_span(row, counts)
             except (Problem, ServiceError) as exc:
                 raise fail("spans", index, label, exc, key="quote") from None
+            for slug in row.get("rulings", []):
+                linked.setdefault(slug, set()).add(span.pk)
             self._say(f"{_where(path, lines.key('spans', index, 'quote'))}: span {outcome}")
+
+        # A link the file no longer lists is never removed (someone may have made it in the
+        # admin, and a published ruling's links cannot change), but it is not passed over either.
+        for slug, (index, _row) in rulings.items():
+            ruling = Ruling.objects.get(slug=slug)
+            extra = ruling.annotations.exclude(pk__in=linked[slug]).select_related("article")
+            for span in extra.order_by("article__slug", "start", "kind"):
+                self._warn(
+                    f"{_where(path, lines.header('rulings', index))}: ruling {slug!r} is linked "
+                    f"to span {span.pk} ({span.kind} in {span.article.slug}: "
+                    f"{_excerpt(span.quote)!r}), which the file does not link to it: left as it is."
+                )
 
         # (d) each ruling to its status, in file order (a superseded ruling first)
         done, started = {}, set()
 
         def drive(slug):
-            if slug in done:
+            if slug in done or slug in held:
                 return
             index, row = rulings[slug]
             if slug in started:
@@ -376,8 +431,9 @@ class Command(BaseCommand):
         for slug, changed in done.items():
             if changed:
                 self._say(f"ruling {slug}: now {Ruling.objects.get(slug=slug).status}")
-            elif slug not in created:
+            elif slug not in created and slug not in updated:
                 counts.unchanged += 1
+        counts.unchanged += len(held)
 
     def _load_user(self, row):
         _check_keys(row, USER_KEYS, "user")
@@ -399,8 +455,14 @@ class Command(BaseCommand):
         if group is not None and not user.groups.filter(pk=group.pk).exists():
             user.groups.add(group)
 
-    def _load_ruling(self, row) -> tuple[str, bool]:
-        """Creates the ruling as a draft by its author unless it exists; (slug, created)."""
+    def _load_ruling(self, row, where) -> tuple[str, str, list[str]]:
+        """Creates the ruling as a draft by its author, or compares it with the one that exists.
+
+        Returns (slug, outcome, differing keys): "created"; "unchanged"; "updated" (a draft
+        whose statement, rating or summary differed, changed through the service by its
+        author); or "held" (a ruling past draft that differs from the file: left as it is, with
+        a warning). `where(key)` is the file and line of the ruling's key, for warnings.
+        """
         _check_keys(row, RULING_KEYS, "ruling")
         slug = _string(row, "slug", required=True)
         status = _string(row, "status", default=Status.DRAFT)
@@ -411,18 +473,47 @@ class Command(BaseCommand):
         author = _user(_string(row, "author", default=DEFAULT_AUTHOR), "author")
         if row.get("reviewer"):
             _user(row["reviewer"], "reviewer")
-        if Ruling.objects.filter(slug=slug).exists():
-            return slug, False
-        services.ruling_create(
-            author=author,
-            slug=slug,
-            statement=_string(row, "statement", required=True),
-            rating=_string(row, "rating", required=True),
-            summary=_string(row, "summary"),
+        wanted = {
+            "statement": _string(row, "statement", required=True).strip(),
+            "rating": _string(row, "rating", required=True),
+            "summary": _string(row, "summary"),
+        }
+        if wanted["rating"] not in Rating.values:
+            raise Problem(
+                f"unknown rating {wanted['rating']!r} (known: {', '.join(Rating.values)})."
+            )
+        ruling = Ruling.objects.filter(slug=slug).select_related("author").first()
+        if ruling is None:
+            services.ruling_create(author=author, slug=slug, **wanted)
+            return slug, "created", []
+        differing = [key for key in RULING_CONTENT if getattr(ruling, key) != wanted[key]]
+        # A retraction's reason is part of what the public sees of a retracted ruling.
+        reason = row.get("retraction_reason")
+        retracted = ruling.status == Status.RETRACTED
+        if retracted and reason is not None and ruling.retraction_reason != reason.strip():
+            differing.append("retraction_reason")
+        if ruling.author_id != author.pk:
+            # No service changes a ruling's author, so this one is only reported.
+            self._warn(
+                f"{where('author')}: ruling {slug!r} is by "
+                f"{ruling.author.username!r}, not {author.username!r} as the file says; the "
+                "loader does not change authors: left as it is."
+            )
+        if not differing:
+            return slug, "unchanged", []
+        if ruling.status != Status.DRAFT:
+            self._warn(
+                f"{where(differing[0])}: ruling {slug!r} is {ruling.status} and differs from the "
+                f"file in {', '.join(differing)}; only drafts are updated from a file "
+                f"({HELD_HINTS[ruling.status]}): left as it is, and its status is not advanced."
+            )
+            return slug, "held", differing
+        services.ruling_update(
+            ruling=ruling, user=ruling.author, **{key: wanted[key] for key in differing}
         )
-        return slug, True
+        return slug, "updated", differing
 
-    def _load_span(self, row, counts) -> str:
+    def _load_span(self, row, counts) -> tuple[str, Annotation]:
         _check_keys(row, SPAN_KEYS, "span")
         article = _article(_string(row, "article", required=True))
         kind = _string(row, "kind", required=True)
@@ -460,9 +551,11 @@ class Command(BaseCommand):
                         f"{old_slug!r} any more; left as it is."
                     )
                 else:
-                    # Replacing a retracted ruling is an editor's act.
+                    # Replacing a retracted ruling is an editor's act, and whoever makes that
+                    # change may not approve the result (four eyes): the author does it, and
+                    # the service refuses an author who is not an editor.
                     ruling = services.ruling_update(
-                        ruling=ruling, user=reviewer or ruling.author, supersedes=old
+                        ruling=ruling, user=ruling.author, supersedes=old
                     )
                     changed = True
         position, wanted = STATUS_ORDER.index(ruling.status), STATUS_ORDER.index(target)
@@ -508,7 +601,7 @@ class Command(BaseCommand):
         for index, item in enumerate(items):
             where = f"{path}[{index}]"
             try:
-                outcome = self._load_w3c_item(item, author, counts)
+                outcome, _span = self._load_w3c_item(item, author, counts)
             except (Problem, ServiceError) as exc:
                 reason = exc.message if isinstance(exc, ServiceError) else str(exc)
                 raise CommandError(f"{where}: {reason}") from None
@@ -530,7 +623,7 @@ class Command(BaseCommand):
             return [data]
         raise CommandError(f"{path}: expected an Annotation, a list of them or an AnnotationPage")
 
-    def _load_w3c_item(self, item, author, counts) -> str:
+    def _load_w3c_item(self, item, author, counts) -> tuple[str, Annotation]:
         if not isinstance(item, dict) or "Annotation" not in _types(item):
             raise Problem("not a W3C Annotation (type Annotation).")
         targets = _as_list(item.get("target"))
