@@ -1,5 +1,6 @@
 """Admin pages. Every write goes through services, so the admin obeys the same rules as the API."""
 
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
@@ -10,7 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import roles, selectors, services
+from . import anchoring, roles, selectors, services
 from .errors import InvalidInput, ServiceError
 from .models import (
     AnchorState,
@@ -52,8 +53,55 @@ class OrphanedFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ArticleForm(forms.ModelForm):
+    """The article form, carrying the version it was rendered from.
+
+    Saving a stale form would put its old body and metadata back over someone else's newer
+    edit. So the form names the version it showed, and the save is refused when the article
+    has moved on since (the service checks again under a row lock: this is the early, friendly
+    refusal that keeps the user's text in the form).
+    """
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    class Meta:
+        model = Article
+        fields = ("slug", *services.ARTICLE_FIELDS, "body")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].required = True
+            # The stored row's version, not the instance's: a history "revert" form is built on
+            # an old version's instance, but overwrites the current one.
+            self.initial["expected_version"] = self.current_version()
+
+    def current_version(self):
+        return Article.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
+
+    def clean(self):
+        cleaned = super().clean()
+        expected = cleaned.get("expected_version")
+        if self.instance.pk and expected is not None:
+            current = self.current_version()
+            if current != expected:
+                raise forms.ValidationError(
+                    "Not saved: someone else changed this article after you opened it (it is "
+                    f"now version {current}; this form shows version {expected}). Your text is "
+                    "still in the form below: copy what you need, reload the page and make your "
+                    "change again.",
+                    code="stale",
+                )
+        return cleaned
+
+
+class _Refused(Exception):
+    """A service refused a save after the form was valid: nothing was saved."""
+
+
 @admin.register(Article)
 class ArticleAdmin(SimpleHistoryAdmin):
+    form = ArticleForm
     list_display = (
         "slug",
         "title",
@@ -112,6 +160,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
             "annotationsUrl": reverse("api:annotation-list"),
             "rulingsUrl": reverse("api:ruling-list"),
             "canAnnotate": roles.is_annotator(request.user),
+            # With these the page offers only what the services allow this user (annotators
+            # change their own spans and drafts, editors anyone's); the services still decide.
+            "user": request.user.get_username(),
+            "isEditor": roles.is_editor(request.user),
             "kinds": dict(Kind.choices),
             "statuses": dict(Status.choices),
         }
@@ -129,7 +181,29 @@ class ArticleAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The slug is an identifier in URLs and fixtures: fixed once the article exists.
-        return self.readonly_fields + (("slug",) if obj else ())
+        return self.readonly_fields + (("slug", "version") if obj else ())
+
+    def get_prepopulated_fields(self, request, obj=None):
+        # A read-only field cannot be prepopulated (the admin fails with KeyError 'slug').
+        return {} if obj else super().get_prepopulated_fields(request, obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _Refused as exc:
+            return self._refused(request, exc)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        try:
+            return super().history_form_view(request, object_id, version_id, extra_context)
+        except _Refused as exc:
+            return self._refused(request, exc)
+
+    def _refused(self, request, exc):
+        # Only a refusal the form could not foresee ends here (a race within the save itself):
+        # the transaction is rolled back, so the message says plainly that nothing was saved.
+        self.message_user(request, f"Not saved: {exc}", level=messages.ERROR)
+        return HttpResponseRedirect(request.get_full_path())
 
     def save_model(self, request, obj, form, change):
         data = {
@@ -139,8 +213,20 @@ class ArticleAdmin(SimpleHistoryAdmin):
         }
         try:
             if change:
+                # A body edit re-anchors every span, so the body goes to the service only when
+                # it differs from the stored one (compared normalised: browsers post CRLF line
+                # ends). The stored row, not the form's initial text: a history "revert" form
+                # starts from an old body. Whatever changes here, the version check still holds.
+                body = form.cleaned_data.get("body")
+                stored = Article.objects.filter(pk=obj.pk).values_list("body", flat=True).first()
+                if body is not None and anchoring.normalize_body(body) == stored:
+                    body = None
                 report = services.article_update(
-                    article=obj, user=request.user, body=form.cleaned_data.get("body"), **data
+                    article=obj,
+                    user=request.user,
+                    body=body,
+                    expected_version=form.cleaned_data["expected_version"],
+                    **data,
                 )
                 if report is not None:
                     summary = (
@@ -154,9 +240,7 @@ class ArticleAdmin(SimpleHistoryAdmin):
                 )
                 obj.pk = created.pk
         except ServiceError as exc:
-            # Turned into a form-level refusal: nothing was saved.
-            self.message_user(request, exc.message, level=messages.ERROR)
-            raise DjangoPermissionDenied(exc.message) from None
+            raise _Refused(exc.message) from None
 
 
 class LinkInline(admin.TabularInline):
@@ -205,8 +289,10 @@ WORKFLOW_ACTIONS = [
 ]
 
 
-def allowed_actions(user, ruling, *, approved_current_version=False):
-    """The workflow buttons to offer `user` on `ruling`, from roles, status and author alone.
+def allowed_actions(user, ruling, *, approved_current_version=False, contributor=False):
+    """The workflow buttons to offer `user` on `ruling`, from roles, status and author, and
+    whether they already approved this version or wrote part of the ruling (`contributor`:
+    four eyes, they may request changes but not approve).
 
     Only a convenience: it hides buttons the services would certainly refuse. The services
     decide again on every POST (a forged one included), so this never grants anything.
@@ -216,7 +302,7 @@ def allowed_actions(user, ruling, *, approved_current_version=False):
         actions.append("submit")
     reviewer = roles.is_editor(user) and user.pk != ruling.author_id
     if ruling.status == Status.IN_REVIEW and reviewer:
-        if not approved_current_version:
+        if not approved_current_version and not contributor:
             actions.append("approve")
         actions.append("request_changes")
     if ruling.status == Status.PUBLISHED and roles.is_editor(user):
@@ -370,7 +456,10 @@ class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     def _workflow_context(self, request, ruling):
         reviews = list(selectors.reviews_of(ruling))
         approved = selectors.live_approvals(ruling).filter(reviewer_id=request.user.pk).exists()
-        offered = allowed_actions(request.user, ruling, approved_current_version=approved)
+        contributor = selectors.is_contributor(request.user, ruling)
+        offered = allowed_actions(
+            request.user, ruling, approved_current_version=approved, contributor=contributor
+        )
         spans = {kind: [] for kind in Kind.values}
         for span in selectors.linked_spans(ruling):
             spans[span.kind].append(span)
@@ -381,6 +470,15 @@ class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
                 if action in offered
             ],
             "version": ruling.version,
+            # Said rather than silently missing: an editor who shaped the ruling looks for
+            # the Approve button and should learn why it is not there.
+            "four_eyes": (
+                ruling.status == Status.IN_REVIEW
+                and roles.is_editor(request.user)
+                and request.user.pk != ruling.author_id
+                and contributor
+                and "approve" not in offered
+            ),
             "approvals": services.approvals_of_current_version(ruling),
             "required_approvals": settings.FACTCHECK_REQUIRED_APPROVALS,
             "reviews": reviews,

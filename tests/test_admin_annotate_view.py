@@ -59,6 +59,8 @@ def test_it_hands_the_script_the_api_urls_and_escapes_article_text(client, alice
         "annotationsUrl": "/api/v1/annotations/",
         "rulingsUrl": "/api/v1/rulings/",
         "canAnnotate": True,
+        "user": "alice",
+        "isEditor": False,
         "kinds": {"claim": "Claim", "evidence": "Evidence", "disputed": "Disputed"},
         "statuses": {
             "draft": "Draft",
@@ -75,6 +77,22 @@ def test_it_hands_the_script_the_api_urls_and_escapes_article_text(client, alice
     assert "Protests began over fuel prices." not in html
 
 
+@pytest.mark.parametrize(
+    ("who", "can_annotate", "is_editor"),
+    [("alice", True, False), ("erin", True, True), ("root", True, True)],
+)
+def test_the_script_is_told_who_is_looking_so_it_offers_only_what_they_may_do(
+    client, article, alice, erin, root, who, can_annotate, is_editor
+):
+    client.force_login({"alice": alice, "erin": erin, "root": root}[who])
+    config = config_of(client.get(annotate_url(article)).content.decode())
+    assert (config["user"], config["canAnnotate"], config["isEditor"]) == (
+        who,
+        can_annotate,
+        is_editor,
+    )
+
+
 def test_staff_outside_the_desk_may_look_but_the_script_is_told_they_cannot_annotate(
     client, article, django_user_model
 ):
@@ -85,7 +103,8 @@ def test_staff_outside_the_desk_may_look_but_the_script_is_told_they_cannot_anno
     client.force_login(viewer)
     response = client.get(annotate_url(article))
     assert response.status_code == 200
-    assert config_of(response.content.decode())["canAnnotate"] is False
+    config = config_of(response.content.decode())
+    assert (config["canAnnotate"], config["isEditor"]) == (False, False)
 
 
 def test_staff_without_view_permission_is_refused(client, article, django_user_model):

@@ -106,8 +106,9 @@ def make_ruling(claim, alice, erin, frank):
         if status in (Status.PUBLISHED, Status.RETRACTED):
             for editor in (erin, frank):
                 if editor != author and reload(ruling).status == Status.IN_REVIEW:
+                    # The version it shows now: linking the claim made a new one.
                     services.review_create(
-                        ruling=ruling, reviewer=editor, decision=Decision.APPROVE
+                        ruling=reload(ruling), reviewer=editor, decision=Decision.APPROVE
                     )
         if status == Status.RETRACTED:
             services.ruling_retract(ruling=ruling, user=erin, reason="New figures came out.")
@@ -398,6 +399,33 @@ def test_an_editor_is_not_offered_approval_of_a_version_already_approved(make_ru
     assert allowed_actions(erin, ruling, approved_current_version=True) == ["request_changes"]
 
 
+def test_an_editor_who_changed_the_ruling_may_request_changes_but_not_approve(
+    client, make_ruling, erin, frank
+):
+    ruling = make_ruling()
+    services.ruling_update(ruling=ruling, user=erin, summary="Erin's sharper reasoning.")
+    ruling = reload(ruling)
+    assert allowed_actions(erin, ruling, contributor=True) == ["request_changes"]
+
+    client.force_login(erin)
+    html = client.get(change_url(ruling)).content.decode()
+    assert action_url(ruling, "approve") not in html
+    assert action_url(ruling, "request-changes") in html
+    assert "another editor must approve it" in section(html, "workflow")
+    before = snapshot(ruling)
+    ((level, message),) = post(client, ruling, "approve", ruling_version=ruling.version)
+    assert (level, message.startswith("Four eyes")) == ("error", True)
+    assert snapshot(ruling) == before
+
+    # frank wrote none of it: he is offered approval of the version shown, and it publishes.
+    client.force_login(frank)
+    form = Forms(client.get(change_url(ruling)).content.decode()).forms["workflow-approve"]
+    assert form["fields"]["ruling_version"] == str(ruling.version)
+    response = client.post(form["action"], form["fields"])
+    assert response.status_code == 302
+    assert reload(ruling).status == Status.PUBLISHED
+
+
 def test_an_editor_who_authored_the_ruling_is_offered_only_what_the_author_may_do(
     make_ruling, erin
 ):
@@ -447,6 +475,76 @@ def test_the_awaiting_my_review_filter(client, make_ruling, alice, erin, frank, 
     assert "?awaiting=me" in client.get("/admin/annotations/ruling/").content.decode()
 
 
+# --- The changelist's span counts ---------------------------------------------------------------
+
+
+class Cells(HTMLParser):
+    """The changelist's cells, row by row: {statement: {column class: text}}."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.rows = []
+        self._cell = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr":
+            self.rows.append({})
+        elif tag in ("td", "th") and self.rows:
+            classes = (attrs.get("class") or "").split()
+            self._cell = next((c[len("field-") :] for c in classes if c.startswith("field-")), None)
+            if self._cell:
+                self.rows[-1][self._cell] = ""
+
+    def handle_data(self, data):
+        if self._cell:
+            self.rows[-1][self._cell] += data
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th"):
+            self._cell = None
+
+    def by(self, column):
+        return {row[column].strip(): row for row in self.rows if column in row}
+
+
+def test_the_changelist_counts_each_rulings_spans_by_kind(client, article, alice, erin):
+    ruling = services.ruling_create(author=alice, statement="Counted", rating="false")
+    for kind, quote in [
+        ("claim", "terrorists trained abroad"),
+        ("claim", "Officials blamed"),
+        ("evidence", "fuel prices"),
+    ]:
+        services.annotation_create(
+            article=article, kind=kind, author=alice, quote=quote, rulings=[ruling]
+        )
+    # A span of another ruling, and a ruling with none: neither changes the counts above.
+    other = services.ruling_create(author=alice, statement="Other", rating="true")
+    services.annotation_create(
+        article=article, kind="disputed", author=alice, quote="Protests began", rulings=[other]
+    )
+    services.ruling_create(author=alice, statement="Empty", rating="mixed")
+
+    client.force_login(erin)
+    response = client.get("/admin/annotations/ruling/")
+    assert response.status_code == 200
+    rows = Cells(response.content.decode()).by("statement")
+    counts = {
+        statement: tuple(rows[statement][c].strip() for c in ("claims", "evidence", "disputed"))
+        for statement in ("Counted", "Other", "Empty")
+    }
+    assert counts == {
+        "Counted": ("2", "1", "0"),
+        "Other": ("0", "0", "1"),
+        "Empty": ("0", "0", "0"),
+    }
+    # The column headers name the kinds.
+    html = response.content.decode()
+    for header in ("Claims", "Evidence", "Disputed"):
+        assert re.search(rf"<a [^>]*>{header}</a>", html), header
+
+
 # --- The change page shows spans in context and escapes text ----------------------------------
 
 
@@ -485,7 +583,7 @@ def test_the_change_page_escapes_hostile_text(client, alice, erin):
     )
     services.ruling_submit(ruling=ruling, user=alice)
     services.review_create(
-        ruling=ruling, reviewer=erin, decision=Decision.REQUEST_CHANGES, comment=hostile
+        ruling=reload(ruling), reviewer=erin, decision=Decision.REQUEST_CHANGES, comment=hostile
     )
     client.force_login(erin)
     response = client.get(change_url(ruling))

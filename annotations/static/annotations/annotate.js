@@ -15,6 +15,7 @@
   const KEYS = { c: "claim", e: "evidence", d: "disputed" };
   // Only these can take new spans; the API refuses the others with 409 all the same.
   const LINKABLE = new Set(["draft", "in_review"]);
+  const PUBLIC = new Set(["published", "retracted"]);
   const STEP = 5; // px between the lines drawn under nested spans (see annotate.css)
 
   const $ = (id) => document.getElementById(id);
@@ -113,6 +114,26 @@
   }
 
   const annotationUrl = (id) => url(config.annotationsUrl + id + "/", { offset_unit: "utf-16" });
+  const rulingUrl = (slug) => url(config.rulingsUrl + encodeURIComponent(slug) + "/");
+
+  // --- Who may do what -----------------------------------------------------------------------
+  // The page offers only what the API would allow this user (roles.can_edit_owned and the link
+  // rules of services._set_links), so nobody is handed a button that can only fail. The API
+  // still decides every request.
+
+  const mayEditOwned = (author) =>
+    config.canAnnotate && (config.isEditor || author === config.user);
+
+  // Linking a span to a ruling, or unlinking it, edits the ruling: only its author or an editor
+  // may, and never once it is public.
+  const mayRelink = (ruling) =>
+    Boolean(ruling) && LINKABLE.has(ruling.status) && mayEditOwned(ruling.author);
+
+  const linkedToPublic = (span) =>
+    span.rulings.some((slug) => {
+      const ruling = state.rulings.get(slug);
+      return ruling && PUBLIC.has(ruling.status);
+    });
 
   // --- Loading -------------------------------------------------------------------------------
 
@@ -432,14 +453,16 @@
   }
 
   function renderKind() {
-    const kind = state.panel ? state.panel.kind : null;
-    for (const button of document.querySelectorAll(".kind-button")) {
+    const p = state.panel;
+    const kind = p ? p.kind : null;
+    for (const button of document.querySelectorAll(".panel-kinds .kind-button")) {
       button.setAttribute("aria-pressed", String(button.dataset.kind === kind));
+      button.disabled = !p || !p.kindEditable;
     }
   }
 
   function setKind(kind) {
-    if (!state.panel || state.panel.loading) return;
+    if (!state.panel || state.panel.loading || !state.panel.kindEditable) return;
     state.panel.kind = kind;
     renderKind();
     if (state.panel.mode === "new") {
@@ -449,31 +472,52 @@
 
   function renderChosen() {
     const list = $("panel-chosen");
-    const chosen = state.panel ? state.panel.rulings : [];
-    list.replaceChildren(
-      ...chosen.map((slug) => {
-        const li = el("li", "chosen-ruling");
-        const ruling = state.rulings.get(slug);
-        const text = el("span", "ruling-text");
-        text.appendChild(el("span", "ruling-statement", ruling ? ruling.statement : slug));
-        if (ruling) {
-          const meta = `${config.statuses[ruling.status] || ruling.status} · ${ruling.rating_label}`;
-          text.appendChild(el("span", "ruling-meta status-" + ruling.status, meta));
-        }
-        li.appendChild(text);
+    const p = state.panel;
+    const chosen = p ? p.rulings : [];
+    const drafts = p ? p.newRulings : [];
+    const items = chosen.map((slug) => {
+      const li = el("li", "chosen-ruling");
+      const ruling = state.rulings.get(slug);
+      const text = el("span", "ruling-text");
+      text.appendChild(el("span", "ruling-statement", ruling ? ruling.statement : slug));
+      if (ruling) {
+        const meta = `${config.statuses[ruling.status] || ruling.status} · ${ruling.rating_label}`;
+        text.appendChild(el("span", "ruling-meta status-" + ruling.status, meta));
+      }
+      li.appendChild(text);
+      if (p.editable && mayRelink(ruling)) {
         const remove = el("button", "ruling-remove", "Unlink");
         remove.type = "button";
-        remove.setAttribute("aria-label", "Unlink " + (ruling ? ruling.statement : slug));
+        remove.setAttribute("aria-label", "Unlink " + ruling.statement);
         remove.addEventListener("click", () => {
           state.panel.rulings = state.panel.rulings.filter((s) => s !== slug);
           renderChosen();
           renderResults(state.lastResults || []);
         });
         li.appendChild(remove);
-        return li;
-      })
-    );
-    if (!chosen.length) list.appendChild(el("li", "empty", "No ruling linked yet."));
+      }
+      return li;
+    });
+    for (const draft of drafts) {
+      const li = el("li", "chosen-ruling is-new");
+      const text = el("span", "ruling-text");
+      text.appendChild(el("span", "ruling-statement", draft.statement || "(no statement yet)"));
+      text.appendChild(
+        el("span", "ruling-meta status-draft", `New draft · ${draft.ratingLabel} · created when you save`)
+      );
+      li.appendChild(text);
+      const remove = el("button", "ruling-remove", "Remove");
+      remove.type = "button";
+      remove.setAttribute("aria-label", "Remove new draft " + draft.statement);
+      remove.addEventListener("click", () => {
+        state.panel.newRulings = state.panel.newRulings.filter((d) => d !== draft);
+        renderChosen();
+      });
+      li.appendChild(remove);
+      items.push(li);
+    }
+    list.replaceChildren(...items);
+    if (!items.length) list.appendChild(el("li", "empty", "No ruling linked yet."));
   }
 
   function renderResults(rulings) {
@@ -493,13 +537,22 @@
           )
         );
         li.appendChild(text);
-        const link = el("button", "button ruling-link", chosen.has(ruling.slug) ? "Linked" : "Link");
-        link.type = "button";
-        if (!LINKABLE.has(ruling.status)) {
-          link.textContent = "Closed";
-          link.title = "A " + ruling.status + " ruling takes no new spans: draft one that supersedes it.";
+        if (chosen.has(ruling.slug)) {
+          li.appendChild(el("span", "ruling-unavailable", "Linked"));
+          return li;
         }
-        link.disabled = chosen.has(ruling.slug) || !LINKABLE.has(ruling.status);
+        if (!mayRelink(ruling)) {
+          // Said, not offered: the API would refuse the link.
+          const closed = !LINKABLE.has(ruling.status);
+          const why = el("span", "ruling-unavailable", closed ? "Closed" : "Author or editor only");
+          why.title = closed
+            ? "A " + ruling.status + " ruling takes no new spans: draft one that supersedes it."
+            : `${ruling.author}'s draft: only its author or an editor may link spans to it.`;
+          li.appendChild(why);
+          return li;
+        }
+        const link = el("button", "button ruling-link", "Link");
+        link.type = "button";
         link.addEventListener("click", () => {
           remember(ruling);
           if (!state.panel.rulings.includes(ruling.slug)) state.panel.rulings.push(ruling.slug);
@@ -533,19 +586,31 @@
     $("ruling-search").value = "";
     $("ruling-statement").value = "";
     $("ruling-new").open = false;
+    $("ruling-picker").hidden = !state.panel.editable;
     renderChosen();
-    searchRulings();
+    if (state.panel.editable) searchRulings();
   }
 
   function openNew(start, end) {
     state.panelSeq += 1;
-    state.panel = { mode: "new", start, end, kind: null, rulings: [] };
+    state.panel = {
+      mode: "new",
+      start,
+      end,
+      kind: null,
+      rulings: [],
+      newRulings: [],
+      editable: true,
+      kindEditable: true,
+    };
     showPanel("New span");
     $("panel-quote").textContent = state.body.slice(start, end);
     $("panel-meta").textContent = "Choose a kind: press c, e or d, or use the buttons below.";
     $("panel-others").hidden = true;
     $("panel-note").value = "";
+    $("panel-note").readOnly = false;
     $("panel-save").textContent = "Save span";
+    $("panel-save").hidden = false;
     $("panel-delete").hidden = true;
     renderKind();
     resetRulingForm();
@@ -556,6 +621,8 @@
   function fillEdit(span, etag, here) {
     state.spans = state.spans.map((s) => (s.id === span.id ? span : s));
     state.byId.set(span.id, span);
+    const editable = mayEditOwned(span.author);
+    const fixed = linkedToPublic(span);
     state.panel = {
       mode: "edit",
       id: span.id,
@@ -563,15 +630,27 @@
       span,
       kind: span.kind,
       rulings: [...span.rulings],
+      newRulings: [],
       here: here || [span.id],
+      editable,
+      // services.annotation_update: a span that a public ruling relies on keeps its kind.
+      kindEditable: editable && !fixed,
     };
     showPanel(`${config.kinds[span.kind] || span.kind} #${span.id}`);
     $("panel-quote").textContent = span.quote;
-    const orphaned = span.state === "orphaned" ? " · orphaned: no longer found in the text" : "";
-    $("panel-meta").textContent = `by ${span.author} · version ${span.version}${orphaned}`;
+    const notes = [`by ${span.author}`, `version ${span.version}`];
+    if (span.state === "orphaned") notes.push("orphaned: no longer found in the text");
+    if (!editable && config.canAnnotate) {
+      notes.push("only its author or an editor may change it");
+    } else if (editable && fixed) {
+      notes.push("linked to a published ruling: its kind is fixed and it cannot be deleted");
+    }
+    $("panel-meta").textContent = notes.join(" · ");
     $("panel-note").value = span.note;
+    $("panel-note").readOnly = !editable;
     $("panel-save").textContent = "Save changes";
-    $("panel-delete").hidden = !config.canAnnotate;
+    $("panel-save").hidden = !editable;
+    $("panel-delete").hidden = !editable || fixed;
     const others = state.panel.here.filter((id) => id !== span.id && state.byId.has(id));
     $("panel-others").hidden = !others.length;
     $("panel-others-list").replaceChildren(
@@ -597,7 +676,7 @@
   // version the user saw, and the API refuses it with 412 if someone changed the span since.
   async function openEdit(id, here) {
     const seq = (state.panelSeq += 1);
-    state.panel = { mode: "edit", id, loading: true, rulings: [] };
+    state.panel = { mode: "edit", id, loading: true, rulings: [], newRulings: [], editable: false };
     showPanel("Loading span #" + id + "…");
     $("panel-quote").textContent = "";
     $("panel-meta").textContent = "";
@@ -617,21 +696,63 @@
     }
   }
 
-  async function refused(err, id) {
+  async function refused(err, id, also) {
+    const more = also ? "\n" + also : "";
     if (err.status === 412) {
       await reloadSpans();
       await openEdit(id, state.panel && state.panel.here);
       showError(
         "Someone else changed this span after you opened it, so your change was not saved. " +
-          "The panel now shows their version: make your change again if it is still needed."
+          "The panel now shows their version: make your change again if it is still needed." +
+          more
       );
     } else if (err.status === 404) {
       await reloadSpans();
       closePanel();
-      status(`Span #${id} no longer exists: someone deleted it, so your change was not saved.`);
+      status(`Span #${id} no longer exists: someone deleted it, so your change was not saved.${more}`);
     } else {
-      showError(err.message);
+      showError(err.message + more);
     }
+  }
+
+  // New draft rulings are created only when the span is saved, just before it, so that closing
+  // the panel leaves nothing behind. Each is created with its ETag, to delete it again exactly
+  // as created if the span then fails to save.
+  async function createDrafts(drafts) {
+    const created = [];
+    for (const draft of drafts) {
+      try {
+        const { data, etag } = await api("POST", config.rulingsUrl, {
+          body: { statement: draft.statement, rating: draft.rating },
+        });
+        remember(data);
+        created.push({ slug: data.slug, statement: data.statement, etag });
+      } catch (err) {
+        const leftover = await discardDrafts(created);
+        err.message += leftover ? "\n" + leftover : "";
+        throw err;
+      }
+    }
+    return created;
+  }
+
+  // The span was not saved: its fresh drafts would stay behind unlinked. Returns what the user
+  // must know if one could not be removed.
+  async function discardDrafts(created) {
+    const stuck = [];
+    for (const draft of created) {
+      try {
+        await api("DELETE", rulingUrl(draft.slug), { etag: draft.etag });
+        state.rulings.delete(draft.slug);
+      } catch (err) {
+        stuck.push(`“${shorten(draft.statement, 80)}”`);
+      }
+    }
+    if (!stuck.length) return "";
+    return (
+      `The new draft ruling ${stuck.join(", ")} was created but could not be removed again: ` +
+      "delete it in the ruling admin."
+    );
   }
 
   async function save() {
@@ -645,6 +766,14 @@
         return;
       }
       busy(true);
+      let created = [];
+      try {
+        created = await createDrafts(p.newRulings);
+      } catch (err) {
+        showError(err.message);
+        busy(false);
+        return;
+      }
       try {
         const { data } = await api("POST", url(config.annotationsUrl, { offset_unit: "utf-16" }), {
           body: {
@@ -653,7 +782,7 @@
             start: p.start,
             end: p.end,
             note,
-            rulings: p.rulings,
+            rulings: [...p.rulings, ...created.map((d) => d.slug)],
           },
         });
         closePanel();
@@ -661,29 +790,42 @@
         await reloadSpans();
         status(`Saved ${config.kinds[data.kind].toLowerCase()} #${data.id}: “${shorten(data.quote, 80)}”.`);
       } catch (err) {
-        showError(err.message);
+        const leftover = await discardDrafts(created);
+        showError(err.message + (leftover ? "\n" + leftover : ""));
       } finally {
         busy(false);
       }
       return;
     }
+    if (!p.editable) return;
     const changes = {};
     if (p.kind !== p.span.kind) changes.kind = p.kind;
     if (note !== p.span.note) changes.note = note;
     const before = [...p.span.rulings].sort().join("\n");
-    if ([...p.rulings].sort().join("\n") !== before) changes.rulings = p.rulings;
-    if (!Object.keys(changes).length) {
+    const rulingsChanged = [...p.rulings].sort().join("\n") !== before;
+    if (!Object.keys(changes).length && !rulingsChanged && !p.newRulings.length) {
       status(`Nothing to save: span #${p.id} is unchanged.`);
       return;
     }
     busy(true);
+    let created = [];
+    try {
+      created = await createDrafts(p.newRulings);
+    } catch (err) {
+      showError(err.message);
+      busy(false);
+      return;
+    }
+    if (rulingsChanged || created.length) {
+      changes.rulings = [...p.rulings, ...created.map((d) => d.slug)];
+    }
     try {
       await api("PATCH", annotationUrl(p.id), { body: changes, etag: p.etag });
       await reloadSpans();
       await openEdit(p.id, p.here);
       status(`Saved changes to span #${p.id}.`);
     } catch (err) {
-      await refused(err, p.id);
+      await refused(err, p.id, await discardDrafts(created));
     } finally {
       busy(false);
     }
@@ -691,7 +833,7 @@
 
   async function remove() {
     const p = state.panel;
-    if (!p || p.mode !== "edit" || p.loading) return;
+    if (!p || p.mode !== "edit" || p.loading || !p.editable) return;
     clearError();
     busy(true);
     try {
@@ -707,26 +849,22 @@
     }
   }
 
-  async function createRuling() {
-    if (!state.panel || state.panel.loading) return;
+  // Only noted here: the draft is created by save(), together with the span that needs it.
+  function addNewRuling() {
+    const p = state.panel;
+    if (!p || p.loading || !p.editable) return;
     clearError();
-    busy(true);
-    try {
-      const { data } = await api("POST", config.rulingsUrl, {
-        body: { statement: $("ruling-statement").value.trim(), rating: $("ruling-rating").value },
-      });
-      remember(data);
-      state.panel.rulings.push(data.slug);
-      $("ruling-statement").value = "";
-      $("ruling-new").open = false;
-      renderChosen();
-      searchRulings();
-      status(`Draft ruling “${shorten(data.statement, 80)}” created: save the span to link it.`);
-    } catch (err) {
-      showError(err.message);
-    } finally {
-      busy(false);
-    }
+    const rating = $("ruling-rating");
+    const statement = $("ruling-statement").value.trim();
+    p.newRulings.push({
+      statement,
+      rating: rating.value,
+      ratingLabel: rating.selectedOptions[0] ? rating.selectedOptions[0].textContent : rating.value,
+    });
+    $("ruling-statement").value = "";
+    $("ruling-new").open = false;
+    renderChosen();
+    status(`New draft ruling “${shorten(statement, 80)}”: it is created when you save the span.`);
   }
 
   // --- Selecting text ------------------------------------------------------------------------
@@ -807,7 +945,7 @@
     $("panel-confirm").hidden = true;
   });
   $("panel-delete-confirm").addEventListener("click", remove);
-  $("ruling-create").addEventListener("click", createRuling);
+  $("ruling-create").addEventListener("click", addNewRuling);
   let searchTimer = null;
   $("ruling-search").addEventListener("input", () => {
     clearTimeout(searchTimer);
