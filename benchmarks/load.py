@@ -166,9 +166,10 @@ def main():
         manage = [PYTHON, "manage.py"]
         sh(*manage, "migrate", "-v", "0", env=env)
         sh(*manage, "import_articles", "seeds/", env=env, capture_output=True)
-        sh(*manage, "load_annotations", "fixtures/", env=env, capture_output=True)
+        # As make run: the accounts first, as create_demo_users touches only accounts it made.
         sh(*manage, "create_demo_users", "--credentials-file", str(workdir / "accounts.txt"),
            env=env, capture_output=True)  # fmt: skip
+        sh(*manage, "load_annotations", "fixtures/", env=env, capture_output=True)
         token = sh(*manage, "api_token", "editor", env=env, capture_output=True).stdout.strip()
         span_ids = json.loads(
             sh(*manage, "shell", "-c",

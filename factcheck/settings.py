@@ -33,8 +33,12 @@ def envbool(name, default):
 
 def envint(name, default, *, minimum=None, maximum=None):
     raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
+    if raw is None:
         return default
+    # Set but empty is a mistake (`FACTCHECK_REQUIRED_APPROVALS=` with the value forgotten), not
+    # a request for the default: it could quietly lower a limit someone meant to raise.
+    if raw.strip() == "":
+        raise ImproperlyConfigured(f"{name} is set but empty; give a whole number or unset it")
     try:
         value = int(raw)
     except ValueError:
@@ -70,6 +74,12 @@ if not SECRET_KEY:
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
+if not ALLOWED_HOSTS and not DEBUG:
+    # Django would start and then answer every request 400 (DisallowedHost).
+    raise ImproperlyConfigured(
+        "ALLOWED_HOSTS must name the host names this site is served under (comma-separated) "
+        "when DEBUG is off"
+    )
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -109,11 +119,38 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# A username from one address is locked for AXES_COOLOFF_MINUTES after AXES_FAILURE_LIMIT
-# failures; a success resets the count.
-AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=1)
+# Two lockouts, each for AXES_COOLOFF_MINUTES: a username from one address after
+# AXES_FAILURE_LIMIT failures (a success resets it), and the address itself after
+# AXES_IP_FAILURE_LIMIT failures whatever the usernames, or one client could try a common
+# password on every account (password spraying). The address's limit is higher because colleagues
+# behind one NAT share it.
+AXES_USERNAME_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_IP_FAILURE_LIMIT = envint("AXES_IP_FAILURE_LIMIT", 30, minimum=AXES_USERNAME_FAILURE_LIMIT)
 AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+
+
+def _login_failure_limit(request, credentials):
+    """The limit django-axes applies to one login attempt.
+
+    django-axes has one limit, compared with the largest count over AXES_LOCKOUT_PARAMETERS,
+    which is the address's (it counts every username's failures). So the limit is the address's
+    unless this username has used up its own allowance from that address.
+    """
+    from axes.handlers.proxy import AxesProxyHandler
+    from django.conf import settings
+    from django.db.models import Sum
+
+    handler = AxesProxyHandler.get_implementation()
+    # [0]: the first of AXES_LOCKOUT_PARAMETERS, username and address together.
+    by_username = handler.get_user_attempts(request, credentials)[0]
+    failures = by_username.aggregate(n=Sum("failures_since_start"))["n"] or 0
+    if failures >= settings.AXES_USERNAME_FAILURE_LIMIT:
+        return settings.AXES_USERNAME_FAILURE_LIMIT
+    return settings.AXES_IP_FAILURE_LIMIT
+
+
+AXES_FAILURE_LIMIT = _login_failure_limit
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False  # lockouts are still logged; this only silences its start-up banner
@@ -273,6 +310,11 @@ if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # The level is on the handler too: a logger with its own level (Django's "django" logger is
+    # INFO) passes records up to the root's handler whatever the root's level says.
+    "handlers": {"console": {"class": "logging.StreamHandler", "level": LOG_LEVEL}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Replaces Django's default handlers for its loggers (its console one would print each record
+    # a second time in DEBUG); records still reach the root handler above.
+    "loggers": {"django": {"level": LOG_LEVEL}},
 }

@@ -15,9 +15,9 @@ manage() { .venv/bin/python manage.py "$@"; }
 
 manage migrate --no-input -v 0
 manage import_articles seeds/
-if compgen -G "fixtures/*" >/dev/null && manage help load_annotations >/dev/null 2>&1; then
-    manage load_annotations fixtures/
-fi
+# Before the fixtures: their [[users]] reuse these accounts, and create_demo_users only touches
+# accounts it made itself.
 manage create_demo_users --credentials-file .local/demo-accounts.txt
+manage load_annotations fixtures/
 echo "run: serving on http://127.0.0.1:${PORT:-8000}/admin/"
 exec .venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"

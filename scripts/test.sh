@@ -13,7 +13,9 @@ if [ -z "${DATABASE_URL:-}" ]; then
 fi
 export DATABASE_URL
 # Production-like settings, with HTTPS redirects off because the test client speaks plain HTTP.
+# The hosts: Django's test client, and the live server the browser tests open.
 export DEBUG=0 SECRET_KEY=${SECRET_KEY:-test-only-secret-key} SECURE_SSL_REDIRECT=0
+export ALLOWED_HOSTS=${ALLOWED_HOSTS:-testserver,127.0.0.1,localhost}
 
 echo "test: ruff"
 .venv/bin/ruff check .

@@ -82,6 +82,55 @@ def test_it_updates_changed_metadata_and_body(tmp_path):
     assert (article.title, article.body) == ("Two", "Second text.")
 
 
+def test_a_key_removed_from_the_metadata_empties_the_field(tmp_path):
+    (tmp_path / "a.txt").write_text("Text.")
+    (tmp_path / "a.toml").write_text(
+        'title = "T"\nauthor = "A. Writer"\npublished_on = 2022-01-05\n'
+        'url = "https://example.org/a"\nlanguage = "ru"\n'
+    )
+    run(tmp_path)
+    (tmp_path / "a.toml").write_text('title = "T"\n')
+    code, out, _ = run(tmp_path)
+    assert code == 0 and "0 created, 1 updated, 0 unchanged" in out
+    article = Article.objects.get(slug="a")
+    assert (article.author, article.published_on, article.url) == ("", None, "")
+    assert article.language == "en"  # the model's default, as for a new article
+    assert "0 updated, 1 unchanged" in run(tmp_path)[1]
+
+
+def test_a_removed_key_in_json_also_empties_the_field(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps({"slug": "j", "body": "B.", "publisher": "P"}))
+    run(tmp_path)
+    (tmp_path / "a.json").write_text(json.dumps({"slug": "j", "body": "B."}))
+    code, out, _ = run(tmp_path)
+    assert code == 0 and "1 updated" in out
+    assert Article.objects.get(slug="j").publisher == ""
+
+
+def test_a_slug_repeated_in_one_run_is_reported_naming_both_files(tmp_path):
+    (tmp_path / "first.txt").write_text("The first body.")
+    (tmp_path / "first.toml").write_text('slug = "same"\n')
+    (tmp_path / "second.txt").write_text("The second body.")
+    (tmp_path / "second.toml").write_text('slug = "same"\n')
+    (tmp_path / "other.txt").write_text("Another article.")
+    code, out, err = run(tmp_path)
+    assert code == 1
+    assert "2 created, 0 updated, 0 unchanged, 1 failed" in out
+    [line] = [line for line in err.splitlines() if "same" in line]
+    assert "first.txt" in line and "second.txt" in line
+    assert Article.objects.get(slug="same").body == "The first body."
+    assert Article.objects.filter(slug="other").exists()
+
+
+def test_a_slug_repeated_within_a_json_file_is_reported(tmp_path):
+    rows = [{"slug": "dup", "body": "One."}, {"slug": "dup", "body": "Two."}]
+    (tmp_path / "many.json").write_text(json.dumps(rows))
+    code, out, err = run(tmp_path)
+    assert code == 1 and "1 created, 0 updated, 0 unchanged, 1 failed" in out
+    assert "many.json[0]" in err and "many.json[1]" in err
+    assert Article.objects.get(slug="dup").body == "One."
+
+
 def test_it_normalises_crlf_nfc_and_trailing_whitespace(tmp_path):
     decomposed = "Cafe\u0301"
     (tmp_path / "n.txt").write_bytes(
@@ -140,15 +189,16 @@ def test_a_bad_file_is_reported_and_the_others_imported(tmp_path, name, content,
 @pytest.mark.parametrize(
     "toml, reason",
     [
-        ('title = "unterminated\n', "cannot be parsed"),
-        ('published_on = "January 2022"\n', "published_on must be a date"),
-        ('colour = "red"\n', "unknown key 'colour'"),
-        ("title = 5\n", "title must be a string"),
+        (b'title = "unterminated\n', "cannot be parsed"),
+        (b'published_on = "January 2022"\n', "published_on must be a date"),
+        (b'colour = "red"\n', "unknown key 'colour'"),
+        (b"title = 5\n", "title must be a string"),
+        ('title = "Caf\xe9"\n'.encode("latin-1"), "not valid UTF-8"),
     ],
 )
 def test_bad_metadata_is_reported_naming_the_file(tmp_path, toml, reason):
     (tmp_path / "meta.txt").write_text("Body text.")
-    (tmp_path / "meta.toml").write_text(toml)
+    (tmp_path / "meta.toml").write_bytes(toml)
     code, _, err = run(tmp_path)
     assert code == 1
     assert "meta.toml" in err and reason in err

@@ -68,6 +68,8 @@ def read_text_article(path: Path) -> dict:
     if meta_path.exists():
         try:
             meta = tomllib.loads(_decode(meta_path))
+        except BadFile as exc:
+            raise BadFile(f"metadata {meta_path.name}: {exc}") from None
         except tomllib.TOMLDecodeError as exc:
             raise BadFile(f"metadata {meta_path.name} cannot be parsed: {exc}") from None
     meta = _clean_metadata(meta, f"metadata {meta_path.name}")
@@ -120,8 +122,9 @@ class Command(BaseCommand):
         "Imports articles from .txt files (metadata in a .toml file of the same name) and from "
         ".json/.jsonl files; a folder imports every such file in it. Bodies are normalised once "
         "(CRLF/CR to LF, Unicode NFC, trailing whitespace trimmed). Idempotent: an article whose "
-        "slug exists is updated only if something differs, and a body change re-anchors its "
-        "spans. A bad file is reported and skipped; the command then exits non-zero."
+        "slug exists is updated only if something differs (a metadata key left out means empty), "
+        "and a body change re-anchors its spans. A bad file, or a slug already read from another "
+        "file in the same run, is reported and skipped; the command then exits non-zero."
     )
 
     def add_arguments(self, parser):
@@ -167,7 +170,13 @@ class Command(BaseCommand):
         if existing is None:
             services.article_create(slug=slug, body=body, **data)
             return "created"
-        metadata = {k: v for k, v in data.items() if getattr(existing, k) != v}
+        # The file is the whole record: a key deleted from it empties the field (the model's
+        # default, as a new article would get) rather than keeping the old value.
+        wanted = {
+            name: data.get(name, Article._meta.get_field(name).get_default())
+            for name in services.ARTICLE_FIELDS
+        }
+        metadata = {k: v for k, v in wanted.items() if getattr(existing, k) != v}
         if not metadata and existing.body == body:
             return "unchanged"
         services.article_update(
@@ -179,6 +188,7 @@ class Command(BaseCommand):
         items = self._read(self._collect(paths))
         counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
         failures = []
+        first_read = {}  # slug -> where it was first read
         progress = tqdm(
             total=len(items),
             disable=len(items) < PROGRESS_MIN,
@@ -190,6 +200,12 @@ class Command(BaseCommand):
             try:
                 if isinstance(data, BadFile):
                     raise data
+                # A second file with the same slug would silently replace the first one's text.
+                earlier = first_read.setdefault(data["slug"], where)
+                if earlier != where:
+                    raise BadFile(
+                        f"slug {data['slug']!r} repeats the one in {earlier}; one file per slug"
+                    )
                 outcome = self._import_one(dict(data))
             except (BadFile, ServiceError) as exc:
                 outcome = "failed"
