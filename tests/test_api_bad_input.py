@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from annotations.models import Annotation, Article, Review, Ruling
+from annotations.models import Annotation, AnnotationRuling, Article, Review, Ruling
 
 from .world import BODY
 
@@ -17,11 +17,15 @@ def nested(depth):
 
 
 def snapshot():
+    models = (Article, Annotation, AnnotationRuling, Ruling, Review)
     return (
         sorted(Article.objects.values_list("slug", "title", "body", "version")),
         sorted(Annotation.objects.values_list("id", "kind", "start", "end", "quote", "note")),
+        sorted(AnnotationRuling.objects.values_list("annotation_id", "ruling_id")),
         sorted(Ruling.objects.values_list("slug", "status", "version", "statement", "summary")),
         Review.objects.count(),
+        # Nothing written and rolled back half-way either: not one history row more.
+        [model.history.count() for model in models],
     )
 
 
@@ -97,3 +101,10 @@ def test_bad_input_is_a_clear_4xx_and_changes_nothing(
         assert names in body, body
     assert snapshot() == before
     assert BODY.replace("\r\n", "\n") == Article.objects.get(slug="zhanaozen").body
+
+
+def test_a_number_with_too_many_digits_says_so_in_plain_words(api, erin, world):
+    raw = '{"article": "zhanaozen", "kind": "claim", "start": 1' + "0" * 5000 + ', "end": 2}'
+    response = api(erin).post("/api/v1/annotations/", data=raw, content_type="application/json")
+    assert response.status_code == 400
+    assert response.json() == {"detail": "JSON parse error - a number has too many digits."}

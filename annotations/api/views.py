@@ -42,15 +42,28 @@ IF_MATCH = OpenApiParameter(
     location=OpenApiParameter.HEADER,
     description="The ETag of the object as you last read it; a stale one is refused with 412.",
 )
+# Every error answers in DRF's shape, from one exception handler: an object of
+# {"detail": "..."} or {"field": ["message", ...]} (a nested field's errors nest the same way).
+ERROR_BODY = {
+    "type": "object",
+    "additionalProperties": {
+        "anyOf": [{"type": "string"}, {"type": "array"}, {"type": "object"}],
+    },
+}
 ERRORS = {
-    code: OpenApiResponse(description=text)
+    code: OpenApiResponse(response=ERROR_BODY, description=text)
     for code, text in {
         400: "Invalid input; the body names the field.",
         401: "Authentication required.",
         403: "Not allowed for this user; the body says why.",
         404: "Not found (or not visible to this user).",
+        406: "No representation matches the Accept header.",
         409: "The object's state forbids it; the body says why.",
         412: "If-Match is stale: someone else changed the object first.",
+        413: "The request body is over the size limit.",
+        415: "The request body is not JSON.",
+        429: "Too many requests: wait for Retry-After seconds.",
+        503: "The database is unavailable: try again after Retry-After seconds.",
     }.items()
 }
 
