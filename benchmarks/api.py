@@ -388,6 +388,7 @@ FROM annotations_ruling r
 JOIN auth_user u ON u.id = r.author_id
 LEFT JOIN annotations_ruling sup ON sup.id = r.supersedes_id
 LEFT JOIN annotations_ruling sb ON sb.supersedes_id = r.id
+                                AND sb.status IN ('published', 'retracted')
 WHERE r.status IN ('published', 'retracted') AND r.id < %(before)s
 ORDER BY r.id DESC LIMIT 50
 """

@@ -261,9 +261,10 @@ class ArticleViewSet(Base):
     )
     def annotations(self, request, slug):
         article = get_object_or_404(self.get_queryset().only("id", "slug"), slug=slug)
-        queryset = selectors.annotation_list(request.user).filter(article=article)
         if request.accepted_renderer.format == "jsonld":
-            return self.w3c_page(request, article, queryset)
+            queryset = selectors.annotation_rows(request.user, statements=True)
+            return self.w3c_page(request, article, queryset.filter(article=article))
+        queryset = selectors.annotation_rows(request.user).filter(article=article)
         page = self.paginate_queryset(queryset)
         offsets = self.offsets([article.pk])
         return self.get_paginated_response(
@@ -320,7 +321,8 @@ class AnnotationViewSet(Base):
         responses={200: s.AnnotationOut(many=True), **ERRORS}, parameters=[OFFSET_UNIT_PARAM]
     )
     def list(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        queryset = self.filter_queryset(selectors.annotation_rows(request.user))
+        page = self.paginate_queryset(queryset)
         offsets = self.offsets({a.article_id for a in page})
         return self.get_paginated_response(
             s.AnnotationOut(page, many=True, context={"offsets": offsets}).data
@@ -411,7 +413,7 @@ class RulingViewSet(Base):
         responses={200: s.RulingOut(many=True), **ERRORS}, parameters=[OFFSET_UNIT_PARAM]
     )
     def list(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        page = self.paginate_queryset(self.filter_queryset(selectors.ruling_rows(request.user)))
         offsets = self.offsets({span.article_id for r in page for span in r.linked_spans})
         context = {**self.get_serializer_context(), "offsets": offsets}
         return self.get_paginated_response(s.RulingOut(page, many=True, context=context).data)
