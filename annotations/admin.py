@@ -63,6 +63,11 @@ class ArticleForm(forms.ModelForm):
     """
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # A scheme-less URL typed in is taken as https (Django 6's default, chosen here rather than
+    # through the transitional FORMS_URLFIELD_ASSUME_HTTPS setting, which is itself deprecated).
+    url = forms.URLField(
+        max_length=Article._meta.get_field("url").max_length, required=False, assume_scheme="https"
+    )
 
     class Meta:
         model = Article

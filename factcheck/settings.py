@@ -207,9 +207,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Django 6's default for scheme-less URLs typed into forms, adopted now (silences its warning).
-FORMS_URLFIELD_ASSUME_HTTPS = True
-
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
