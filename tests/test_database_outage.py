@@ -14,7 +14,7 @@ def outage(monkeypatch):
     def down(*args, **kwargs):
         raise OperationalError("connection to server failed: Connection refused")
 
-    monkeypatch.setattr(selectors, "ruling_list", down)
+    monkeypatch.setattr(selectors, "ruling_rows", down)
     monkeypatch.setattr(selectors, "public_ruling", down)
 
 
@@ -32,7 +32,7 @@ def test_pages_answer_503_text(db, outage):
 
 
 def test_other_errors_stay_500(db, monkeypatch):
-    monkeypatch.setattr(selectors, "ruling_list", lambda user: 1 / 0)
+    monkeypatch.setattr(selectors, "ruling_rows", lambda user: 1 / 0)
     response = Client(raise_request_exception=False).get("/api/v1/rulings/")
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal server error."}

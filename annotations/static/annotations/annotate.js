@@ -718,6 +718,18 @@
   // New draft rulings are created only when the span is saved, just before it, so that closing
   // the panel leaves nothing behind. Each is created with its ETag, to delete it again exactly
   // as created if the span then fails to save.
+  // The drafts the panel names, created just before the span is saved; on a refusal it says
+  // why, ends the busy state and returns null (nothing else was saved).
+  async function createDraftsOrSay(newRulings) {
+    try {
+      return await createDrafts(newRulings);
+    } catch (err) {
+      showError(err.message);
+      busy(false);
+      return null;
+    }
+  }
+
   async function createDrafts(drafts) {
     const created = [];
     for (const draft of drafts) {
@@ -766,14 +778,8 @@
         return;
       }
       busy(true);
-      let created = [];
-      try {
-        created = await createDrafts(p.newRulings);
-      } catch (err) {
-        showError(err.message);
-        busy(false);
-        return;
-      }
+      const created = await createDraftsOrSay(p.newRulings);
+      if (created === null) return;
       try {
         const { data } = await api("POST", url(config.annotationsUrl, { offset_unit: "utf-16" }), {
           body: {
@@ -808,14 +814,8 @@
       return;
     }
     busy(true);
-    let created = [];
-    try {
-      created = await createDrafts(p.newRulings);
-    } catch (err) {
-      showError(err.message);
-      busy(false);
-      return;
-    }
+    const created = await createDraftsOrSay(p.newRulings);
+    if (created === null) return;
     if (rulingsChanged || created.length) {
       changes.rulings = [...p.rulings, ...created.map((d) => d.slug)];
     }
