@@ -107,17 +107,20 @@ class RulingRef(NamedTuple):
     statement: str
 
 
+def _ruling_refs(slugs, statements=None):
+    """RulingRefs from the arrays a span's row carries (statements None when not read)."""
+    if statements is None:
+        statements = [None] * len(slugs)
+    return [RulingRef(*pair) for pair in zip(slugs, statements, strict=True)]
+
+
 class _SpansWithRulings(ModelIterable):
-    # The slugs and statements arrive as two arrays in each span's own row; zipping them here
-    # replaces a prefetch query (and a Ruling instance per link) on every page of spans.
+    # The slugs (and statements) arrive as arrays in each span's own row; turning them into
+    # RulingRefs here replaces a prefetch query (and a Ruling instance per link).
     def __iter__(self):
         for span in super().__iter__():
-            span.visible_rulings = [
-                RulingRef(*pair)
-                for pair in zip(
-                    span.visible_ruling_slugs, span.visible_ruling_statements, strict=True
-                )
-            ]
+            statements = getattr(span, "visible_ruling_statements", None)
+            span.visible_rulings = _ruling_refs(span.visible_ruling_slugs, statements)
             yield span
 
 
@@ -145,7 +148,8 @@ def annotation_list(user):
         .select_related("article", "author")
         .only(*SPAN_FIELDS, "article__slug", "author__username")
     )
-    return with_visible_rulings(qs, user)
+    # A single span's output names its rulings by slug only: their statements are not read.
+    return with_visible_rulings(qs, user, statements=False)
 
 
 class UserRef(NamedTuple):
@@ -182,11 +186,10 @@ class _SpanRows(ValuesListIterable):
             (row.id, row.article_id, slug, row.kind, row.start, row.end, row.quote, row.prefix,
              row.suffix, row.note, username, row.state, row.version, row.created_at,
              row.updated_at, slugs) = values[:16]  # fmt: skip
-            statements = values[16] if len(values) > 16 else [None] * len(slugs)
             row.pk = row.id
-            row.article = ArticleRef(slug, "")
+            row.article = SlugRef(slug)
             row.author = UserRef(username)
-            row.visible_rulings = [RulingRef(*pair) for pair in zip(slugs, statements, strict=True)]
+            row.visible_rulings = _ruling_refs(slugs, values[16] if len(values) > 16 else None)
             yield row
 
 
