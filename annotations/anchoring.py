@@ -368,7 +368,7 @@ def _candidates(text: str, span: Span, mapped: tuple[int, int]) -> set[tuple[int
     return found
 
 
-def reanchor_one(old: str, new: str, span: Span, positions: PositionMap) -> Reanchored:
+def reanchor_one(new: str, span: Span, positions: PositionMap) -> Reanchored:
     mapped = (positions.start(span.start), positions.end(span.end))
     # 1. The span's own text is still where the diff puts it (the same offsets, when nothing
     #    before it changed): kept, or moved by the length of the edits before it. (The old
@@ -429,4 +429,41 @@ def reanchor(old: str, new: str, spans: list[Span]) -> list[Reanchored]:
             for s in spans
         ]
     positions = PositionMap(old, new)
-    return [reanchor_one(old, new, span, positions) for span in spans]
+    return [reanchor_one(new, span, positions) for span in spans]
+
+
+def settle_collisions(
+    spans: list[Span], kinds: list, results: list[Reanchored]
+) -> list[Reanchored]:
+    """Two spans of one kind may land on the same text; only one may keep it.
+
+    The one with the better claim takes it: a span whose own text is still there (kept, then
+    moved by the diff: score 1.0) before one placed by the candidate search, the higher score
+    first, then the older span (`spans` are given oldest first). The other is orphaned at its
+    old place rather than merged: their notes and links differ. Returns the results in the
+    order of `spans`."""
+    settled = list(results)
+    occupied = set()
+    claim_order = sorted(
+        range(len(spans)),
+        key=lambda i: (-results[i].score, results[i].outcome != Outcome.KEPT, i),
+    )
+    for i in claim_order:
+        result = results[i]
+        if result.outcome == Outcome.ORPHANED:
+            continue
+        slot = (kinds[i], result.start, result.end)
+        if slot in occupied:
+            span = spans[i]
+            settled[i] = Reanchored(
+                Outcome.ORPHANED,
+                span.start,
+                span.end,
+                span.quote,
+                span.prefix,
+                span.suffix,
+                result.score,
+            )
+        else:
+            occupied.add(slot)
+    return settled

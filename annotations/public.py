@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from . import links, selectors, standards
+from . import absolute_urls, selectors, standards
 from .models import PUBLIC_STATUSES, Kind, Ruling
 
 # An HTML parser ends a <script> element at the first "</script" whatever the JSON around it
@@ -49,12 +49,11 @@ def ruling_page(request, slug):
     except Ruling.DoesNotExist:
         superseded_by = None
 
-    urls = links.builders(request)
+    urls = absolute_urls.builders(request)
     page_url = urls["public_url"](ruling.slug)
-    spans = {kind: [] for kind in Kind.values}
     for span in ruling.linked_spans:
         span.article.web_link = _web_link(span.article.url)
-        spans[span.kind].append(span)
+    spans = selectors.group_by_kind(ruling.linked_spans)
     reviews = standards.claim_reviews(
         ruling,
         spans[Kind.CLAIM],

@@ -247,10 +247,10 @@ def test_editing_and_deleting_a_span_and_a_stale_edit_is_refused_plainly(
     new_page, live_server, alice, erin
 ):
     article = services.article_create(slug="zhanaozen", title="Zhanaozen", body=EMOJI_BODY)
-    claim = services.annotation_create(
+    claim = services.span_create(
         article=article, kind="claim", author=alice, quote="fuel prices 🔥"
     )
-    other = services.annotation_create(
+    other = services.span_create(
         article=article, kind="evidence", author=alice, quote="the curfew stayed"
     )
     draft = services.ruling_create(
@@ -288,7 +288,7 @@ def test_editing_and_deleting_a_span_and_a_stale_edit_is_refused_plainly(
 
     # Stale: an editor changes the span after the panel read it; the user's save is refused,
     # said plainly, and the panel shows the editor's version.
-    services.annotation_update(annotation=fresh, user=erin, note="Erin: cite the regional paper.")
+    services.span_update(annotation=fresh, user=erin, note="Erin: cite the regional paper.")
     page.fill("#panel-note", "Alice's late note")
     page.click("#panel-save")
     error = page.locator("#panel-error")
@@ -312,7 +312,7 @@ def test_editing_and_deleting_a_span_and_a_stale_edit_is_refused_plainly(
 def test_an_api_refusal_is_shown_with_the_field_it_names(new_page, live_server, alice, erin):
     article = services.article_create(slug="zhanaozen", title="Zhanaozen", body=EMOJI_BODY)
     published = services.ruling_create(author=alice, statement="Published one", rating="false")
-    claim = services.annotation_create(
+    claim = services.span_create(
         article=article, kind="claim", author=alice, quote="Officials blamed", rulings=[published]
     )
     services.ruling_submit(ruling=published, user=alice)
@@ -362,7 +362,7 @@ def test_only_the_actions_the_api_allows_are_offered(new_page, live_server, alic
     alices_draft = services.ruling_create(
         author=alice, statement="Alice's draft on the curfew", rating="mixed"
     )
-    alices_span = services.annotation_create(
+    alices_span = services.span_create(
         article=article,
         kind="claim",
         author=alice,
@@ -438,7 +438,7 @@ def test_only_the_actions_the_api_allows_are_offered(new_page, live_server, alic
 
 def test_a_new_draft_ruling_is_created_only_with_its_span(new_page, live_server, alice):
     article = services.article_create(slug="zhanaozen", title="Zhanaozen", body=EMOJI_BODY)
-    services.annotation_create(article=article, kind="claim", author=alice, quote="the curfew")
+    services.span_create(article=article, kind="claim", author=alice, quote="the curfew")
 
     page = new_page()
     login(page, live_server, alice)
@@ -485,7 +485,7 @@ def test_an_editor_approves_a_ruling_from_the_admin_and_the_annotator_cannot(
     ruling = services.ruling_create(
         author=alice, statement="No evidence of training abroad", rating="unsupported"
     )
-    services.annotation_create(
+    services.span_create(
         article=article,
         kind="claim",
         author=alice,
@@ -547,7 +547,7 @@ def test_hostile_article_and_user_text_is_shown_as_text_and_runs_nothing(
         body=f"Officials said {hostile} before blaming terrorists trained abroad.",
     )
     ruling = services.ruling_create(author=alice, statement=f"Ruling {HOSTILE_IMG}", rating="false")
-    span = services.annotation_create(
+    span = services.span_create(
         article=article,
         kind="claim",
         author=alice,
@@ -636,9 +636,7 @@ def test_a_screenshot_of_the_annotate_view_with_nested_and_overlapping_spans(
     )
 
     def span(kind, quote, **kwargs):
-        return services.annotation_create(
-            article=article, kind=kind, author=alice, quote=quote, **kwargs
-        )
+        return services.span_create(article=article, kind=kind, author=alice, quote=quote, **kwargs)
 
     aggression = services.ruling_create(
         author=alice, statement="No credible evidence of external aggression", rating="unsupported"

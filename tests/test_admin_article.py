@@ -106,7 +106,7 @@ def test_the_add_page_still_fills_the_slug_from_the_title(client, root):
 
 
 def test_an_editor_edits_the_body_and_the_spans_are_reanchored(client, article, alice, erin):
-    span = services.annotation_create(
+    span = services.span_create(
         article=article, kind="claim", author=alice, quote="terrorists trained abroad"
     )
     client.force_login(erin)
@@ -127,9 +127,7 @@ def test_an_editor_edits_the_body_and_the_spans_are_reanchored(client, article, 
 
 
 def test_a_metadata_edit_leaves_the_body_and_spans_alone(client, article, alice, erin):
-    span = services.annotation_create(
-        article=article, kind="claim", author=alice, quote="fuel prices"
-    )
+    span = services.span_create(article=article, kind="claim", author=alice, quote="fuel prices")
     client.force_login(erin)
     fields = form_of(client, article)
     fields["title"] = "Zhanaozen, 2022"

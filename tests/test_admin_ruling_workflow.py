@@ -10,8 +10,8 @@ import pytest
 from django.contrib.messages import get_messages
 from django.test import Client
 
-from annotations import services
-from annotations.admin import allowed_actions
+from annotations import roles, services
+from annotations.admin.rulings import offered_actions
 from annotations.models import Decision, Review, Ruling, Status
 
 from .factories import ArticleFactory
@@ -87,7 +87,7 @@ def section(html, name):
 
 @pytest.fixture
 def claim(article, alice):
-    return services.annotation_create(article=article, kind="claim", author=alice, quote=CLAIM)
+    return services.span_create(article=article, kind="claim", author=alice, quote=CLAIM)
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def make_ruling(claim, alice, erin, frank):
     def make(status=Status.IN_REVIEW, *, author=None, statement="No evidence of training abroad"):
         author = author or alice
         ruling = services.ruling_create(author=author, statement=statement, rating="unsupported")
-        services.ruling_set_annotations(ruling=ruling, user=author, annotations=[claim])
+        services.ruling_update(ruling=ruling, user=author, annotations=[claim])
         if status != Status.DRAFT:
             services.ruling_submit(ruling=ruling, user=author)
         if status in (Status.PUBLISHED, Status.RETRACTED):
@@ -315,7 +315,7 @@ def test_a_draft_without_a_claim_is_offered_submit_but_the_service_refuses_it(
     client, make_ruling, alice
 ):
     ruling = make_ruling(Status.DRAFT)
-    services.ruling_set_annotations(ruling=ruling, user=alice, annotations=[])
+    services.ruling_update(ruling=ruling, user=alice, annotations=[])
     client.force_login(alice)
     before = snapshot(ruling)
     assert post(client, ruling, "submit") == [
@@ -368,6 +368,19 @@ def test_an_annotator_is_not_offered_retraction_and_cannot_forge_it(client, make
 
 
 # --- Which buttons are offered -------------------------------------------------------------------
+
+
+def allowed_actions(user, ruling, *, approved_current_version=False, contributor=False):
+    """The workflow buttons the admin offers, from the server's one decision (roles)."""
+    permissions = roles.ruling_permissions(
+        user,
+        author_id=ruling.author_id,
+        status=ruling.status,
+        contributor=contributor,
+        approved=approved_current_version,
+        reviewed=False,
+    )
+    return offered_actions(permissions)
 
 
 @pytest.mark.parametrize(
@@ -516,12 +529,12 @@ def test_the_changelist_counts_each_rulings_spans_by_kind(client, article, alice
         ("claim", "Officials blamed"),
         ("evidence", "fuel prices"),
     ]:
-        services.annotation_create(
+        services.span_create(
             article=article, kind=kind, author=alice, quote=quote, rulings=[ruling]
         )
     # A span of another ruling, and a ruling with none: neither changes the counts above.
     other = services.ruling_create(author=alice, statement="Other", rating="true")
-    services.annotation_create(
+    services.span_create(
         article=article, kind="disputed", author=alice, quote="Protests began", rulings=[other]
     )
     services.ruling_create(author=alice, statement="Empty", rating="mixed")
@@ -550,7 +563,7 @@ def test_the_changelist_counts_each_rulings_spans_by_kind(client, article, alice
 
 def test_the_change_page_shows_each_linked_span_in_context(client, make_ruling, article, erin):
     ruling = make_ruling()
-    evidence = services.annotation_create(
+    evidence = services.span_create(
         article=article, kind="evidence", author=erin, quote="fuel prices", rulings=[ruling]
     )
     ruling = reload(ruling)
@@ -578,7 +591,7 @@ def test_the_change_page_escapes_hostile_text(client, alice, erin):
     ruling = services.ruling_create(
         author=alice, statement=f"Statement {hostile}", rating="false", summary=hostile
     )
-    services.annotation_create(
+    services.span_create(
         article=article, kind="claim", author=alice, quote=hostile, rulings=[ruling]
     )
     services.ruling_submit(ruling=ruling, user=alice)

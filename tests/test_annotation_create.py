@@ -26,7 +26,7 @@ def article(db):
 
 def create(article, author, **kwargs):
     kwargs.setdefault("kind", "claim")
-    return services.annotation_create(article=article, author=author, **kwargs)
+    return services.span_create(article=article, author=author, **kwargs)
 
 
 def refused(error, field, article, author, match=None, **kwargs):

@@ -168,7 +168,7 @@ def fast_passwords(settings):
 def desk(world, alice, bob, erin, root, api):
     """The world plus a ruling erin wrote herself, the personas' clients, and path names."""
     charlie = UserFactory(username="charlie", is_staff=False)
-    span = services.annotation_create(
+    span = services.span_create(
         article=world.article, kind="claim", author=erin, quote="Protests began"
     )
     own = services.ruling_create(

@@ -150,7 +150,7 @@ def test_there_is_no_claimreview_of_an_unpublished_ruling_for_anyone(api, root, 
 
 
 def test_export_links_are_the_routes_own_detail_urls(api, erin, world):
-    # links.builders derives detail URLs from list URLs; they must stay what reverse() gives.
+    # absolute_urls.builders derives detail URLs from list URLs: they must be what reverse() gives.
     from django.urls import reverse
 
     page = api(erin).get(PAGE + "?format=jsonld").json()

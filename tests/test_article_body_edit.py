@@ -33,10 +33,7 @@ def spans(article, alice):
         ("claim", "fuel prices"),
         ("evidence", "He appealed to the CSTO."),
     ]
-    return [
-        services.annotation_create(article=article, author=alice, kind=k, quote=q)
-        for k, q in quotes
-    ]
+    return [services.span_create(article=article, author=alice, kind=k, quote=q) for k, q in quotes]
 
 
 def test_crlf_input_is_stored_with_lf_and_offsets_count_code_points(article, spans):
@@ -50,7 +47,7 @@ def test_an_edit_loses_no_span_and_records_what_happened(article, spans, erin):
         "Some 3,000 soldiers and 600", ""
     ).replace("the gangs were trained abroad", "the gangs were trained overseas")
     before = Annotation.objects.count()
-    report = services.article_update_body(article=article, body=new, user=erin)
+    report = services.article_update(article=article, body=new, user=erin)
     after = Annotation.objects.filter(article=article)
     assert after.count() == before
     assert after.filter(state="anchored").count() + after.filter(state="orphaned").count() == before
@@ -67,7 +64,7 @@ def test_an_edit_loses_no_span_and_records_what_happened(article, spans, erin):
 
 def test_the_old_body_and_each_re_anchoring_stay_in_history(article, spans, erin):
     old_body = article.body
-    services.article_update_body(
+    services.article_update(
         article=article, body=old_body.replace("trained abroad", "trained overseas"), user=erin
     )
     versions = list(Article.history.filter(id=article.pk).order_by("history_date"))
@@ -81,30 +78,26 @@ def test_the_old_body_and_each_re_anchoring_stay_in_history(article, spans, erin
 
 
 def test_an_unchanged_body_is_a_no_op(article, spans, erin):
-    assert services.article_update_body(article=article, body=BODY, user=erin) is None
+    assert services.article_update(article=article, body=BODY, user=erin) is None
 
 
 def test_annotators_cannot_edit_bodies(article, alice):
     with pytest.raises(PermissionDenied):
-        services.article_update_body(article=article, body="New text.", user=alice)
+        services.article_update(article=article, body="New text.", user=alice)
     assert Article.objects.get(pk=article.pk).body == article.body
 
 
 def test_two_spans_landing_on_one_place_do_not_collide(alice, erin):
     article = ArticleFactory(body="Alpha beta gamma. Alpha beta delta.")
-    a = services.annotation_create(
-        article=article, author=alice, kind="claim", quote="Alpha beta gamma"
-    )
-    b = services.annotation_create(
-        article=article, author=alice, kind="claim", quote="Alpha beta delta"
-    )
-    services.article_update_body(article=article, body="Alpha beta gamma.", user=erin)
+    a = services.span_create(article=article, author=alice, kind="claim", quote="Alpha beta gamma")
+    b = services.span_create(article=article, author=alice, kind="claim", quote="Alpha beta delta")
+    services.article_update(article=article, body="Alpha beta gamma.", user=erin)
     states = sorted(Annotation.objects.filter(pk__in=[a.pk, b.pk]).values_list("state", flat=True))
     assert states == ["anchored", "orphaned"]
 
 
 def _claim(article, author, quote, near=None, note=""):
-    return services.annotation_create(
+    return services.span_create(
         article=article, author=author, kind="claim", quote=quote, near=near, note=note
     )
 
@@ -114,7 +107,7 @@ def test_a_span_may_move_onto_offsets_another_span_leaves(alice, erin):
     # the second was: one UPDATE of both rows would trip the unique index midway.
     article = ArticleFactory(body="Rates: 20% and 30% now.")
     first, second = _claim(article, alice, "20%"), _claim(article, alice, "30%")
-    services.article_update_body(article=article, body="Update. Rates: 20% and 30% now.", user=erin)
+    services.article_update(article=article, body="Update. Rates: 20% and 30% now.", user=erin)
     for span, quote in ((first, "20%"), (second, "30%")):
         span.refresh_from_db()
         assert span.state == "anchored"
@@ -126,7 +119,7 @@ def test_swapped_paragraphs_carry_their_spans(alice, erin):
     article = ArticleFactory(body="Alice said 20% rise.\nBobby said 30% fall.")
     a, b = _claim(article, alice, "20%"), _claim(article, alice, "30%")
     new = "Bobby said 30% fall.\nAlice said 20% rise."
-    services.article_update_body(article=article, body=new, user=erin)
+    services.article_update(article=article, body=new, user=erin)
     a.refresh_from_db()
     b.refresh_from_db()
     assert (a.state, new[a.start - 11 : a.end]) == ("anchored", "Alice said 20%")
@@ -139,7 +132,7 @@ def test_a_span_whose_text_survived_keeps_it_against_a_span_that_lost_its_own(al
     inflation = _claim(article, alice, "20%", near=0, note="inflation")
     wages = _claim(article, alice, "20%", near=len(body), note="wages")
     new = "Wages rose 20% in June."
-    services.article_update_body(article=article, body=new, user=erin)
+    services.article_update(article=article, body=new, user=erin)
     inflation.refresh_from_db()
     wages.refresh_from_db()
     # The wages span's sentence was not touched: it stays on its own "20%". The inflation
@@ -160,7 +153,7 @@ def test_an_edited_figure_is_changed_in_its_own_sentence_not_moved_to_a_copy(
     article = ArticleFactory(body=body)
     span = _claim(article, alice, old_figure, near=0)
     new = body.replace(f"said {old_figure} troops", f"said {new_figure} troops")
-    report = services.article_update_body(article=article, body=new, user=erin)
+    report = services.article_update(article=article, body=new, user=erin)
     span.refresh_from_db()
     assert (span.state, span.quote, span.start) == ("anchored", new_figure, 18)
     assert report.counts["changed"] == 1
@@ -173,7 +166,7 @@ def test_a_deleted_sentence_orphans_its_span_even_when_its_words_occur_elsewhere
     article = ArticleFactory(body=body)
     span = _claim(article, alice, "2,500 troops", near=0)
     new = "Separately, critics said 2,500 troops was low."
-    services.article_update_body(article=article, body=new, user=erin)
+    services.article_update(article=article, body=new, user=erin)
     span.refresh_from_db()
     assert span.state == "orphaned"
 

@@ -40,10 +40,8 @@ def wipe():
 @pytest.fixture
 def busy_world(world, erin, alice):
     # More history: a body edit that re-anchors, a span moved, a draft deleted.
-    services.article_update_body(
-        article=world.article, body="Update: " + world.article.body, user=erin
-    )
-    services.annotation_update(annotation=world.unlinked, user=alice, note="Checked.")
+    services.article_update(article=world.article, body="Update: " + world.article.body, user=erin)
+    services.span_update(annotation=world.unlinked, user=alice, note="Checked.")
     services.ruling_delete(ruling=world.draft, user=alice)
     return world
 
@@ -64,7 +62,7 @@ def test_the_round_trip_is_exact(busy_world, tmp_path):
     call_command("import_all", str(path), stdout=StringIO())
     assert everything() == before
     # Sequences moved past the restored ids: a new span does not collide with an old one.
-    span = services.annotation_create(
+    span = services.span_create(
         article=Article.objects.get(), kind="claim", author=busy_world.draft_claim.author,
         quote="Critics said",
     )  # fmt: skip

@@ -50,7 +50,7 @@ def ruling(alice):
 
 @pytest.fixture
 def claim(article, alice, ruling):
-    return services.annotation_create(
+    return services.span_create(
         article=article, kind="claim", author=alice, quote=CLAIM, rulings=[ruling]
     )
 
@@ -74,7 +74,7 @@ def test_creating_an_article_records_the_editor(erin):
 def test_editing_an_article_body_records_the_editor_and_keeps_the_old_body(article, claim, frank):
     new_body = "Officials blamed terrorists trained abroad. Protests began over fuel prices."
     with recorded(Article, id=article.pk) as rows, recorded(Annotation) as span_rows:
-        services.article_update_body(article=article, body=new_body, user=frank)
+        services.article_update(article=article, body=new_body, user=frank)
     assert who_did_what(rows) == [("~", frank)]
     assert rows[0].body == new_body
     assert rows[0].history_change_reason.startswith("body edited")
@@ -103,7 +103,7 @@ def test_creating_a_linked_span_records_the_span_the_link_and_the_ruling_change(
         recorded(AnnotationRuling) as links,
         recorded(Ruling, id=ruling.pk) as rulings,
     ):
-        span = services.annotation_create(
+        span = services.span_create(
             article=article, kind="claim", author=alice, quote=CLAIM, rulings=[ruling]
         )
     assert who_did_what(spans) == [("+", alice)]
@@ -117,7 +117,7 @@ def test_creating_a_linked_span_records_the_span_the_link_and_the_ruling_change(
 
 def test_updating_a_span_records_the_user(claim, erin):
     with recorded(Annotation, id=claim.pk) as rows:
-        services.annotation_update(annotation=claim, user=erin, note="Repeated by two outlets.")
+        services.span_update(annotation=claim, user=erin, note="Repeated by two outlets.")
     assert who_did_what(rows) == [("~", erin)]
     assert rows[0].note == "Repeated by two outlets."
 
@@ -125,7 +125,7 @@ def test_updating_a_span_records_the_user(claim, erin):
 def test_relinking_a_span_records_each_link_change(claim, ruling, alice):
     other = services.ruling_create(author=alice, statement="Another verdict", rating="false")
     with recorded(AnnotationRuling) as links, recorded(Annotation, id=claim.pk) as spans:
-        services.annotation_update(annotation=claim, user=alice, rulings=[other])
+        services.span_update(annotation=claim, user=alice, rulings=[other])
     assert sorted((row.history_type, row.history_user, row.ruling_id) for row in links) == sorted(
         [("-", alice, ruling.pk), ("+", alice, other.pk)]
     )
@@ -133,11 +133,11 @@ def test_relinking_a_span_records_each_link_change(claim, ruling, alice):
 
 
 def test_linking_through_the_ruling_records_the_user(article, ruling, claim, erin):
-    evidence = services.annotation_create(
+    evidence = services.span_create(
         article=article, kind="evidence", author=erin, quote="fuel prices"
     )
     with recorded(AnnotationRuling) as links, recorded(Ruling, id=ruling.pk) as rulings:
-        services.ruling_set_annotations(ruling=ruling, user=erin, annotations=[evidence])
+        services.ruling_update(ruling=ruling, user=erin, annotations=[evidence])
     assert sorted((row.history_type, row.annotation_id) for row in links) == sorted(
         [("-", claim.pk), ("+", evidence.pk)]
     )
@@ -151,7 +151,7 @@ def test_deleting_a_span_records_the_span_its_links_and_the_ruling_change(claim,
         recorded(AnnotationRuling) as links,
         recorded(Ruling, id=ruling.pk) as rulings,
     ):
-        services.annotation_delete(annotation=claim, user=erin)
+        services.span_delete(annotation=claim, user=erin)
     assert who_did_what(spans) == [("-", erin)]
     assert spans[0].quote == CLAIM
     assert who_did_what(links) == [("-", erin)]
@@ -290,7 +290,7 @@ def test_the_admin_shows_a_rulings_history(client, ruling, claim, alice, erin, f
 
 def test_the_admin_shows_an_articles_history(client, erin, frank):
     article = services.article_create(user=frank, slug="fuel", body=BODY, title="Fuel")
-    services.article_update_body(article=article, body=BODY + " Talks resumed.", user=frank)
+    services.article_update(article=article, body=BODY + " Talks resumed.", user=frank)
     client.force_login(erin)
     table = _history_table(client.get(f"/admin/annotations/article/{article.pk}/history/"))
     assert "frank" in table

@@ -124,7 +124,7 @@ def make_ruling(fuel, alice, erin):
             if not claims_only:
                 quotes += [("evidence", EVIDENCE), ("disputed", DISPUTED)]
             for kind, quote in quotes:
-                services.annotation_create(
+                services.span_create(
                     article=article, kind=kind, author=alice, quote=quote, rulings=[ruling]
                 )
         if status != Status.DRAFT:
@@ -209,7 +209,7 @@ def test_a_retracted_ruling_links_to_its_replacement_only_once_that_is_public(
         rating="mostly-false",
         supersedes=old,
     )
-    services.ruling_set_annotations(ruling=new, user=erin, annotations=old.annotations.all())
+    services.ruling_update(ruling=new, user=erin, annotations=old.annotations.all())
     link = f'<a href="/rulings/{new.slug}/">'
 
     assert link not in client.get(url_of(old)).content.decode()

@@ -63,14 +63,12 @@ def approve(ruling, reviewer, **kwargs):
 
 @pytest.fixture
 def claim(article, alice):
-    return services.annotation_create(article=article, kind="claim", author=alice, quote=CLAIM)
+    return services.span_create(article=article, kind="claim", author=alice, quote=CLAIM)
 
 
 @pytest.fixture
 def evidence(article, alice):
-    return services.annotation_create(
-        article=article, kind="evidence", author=alice, quote=EVIDENCE
-    )
+    return services.span_create(article=article, kind="evidence", author=alice, quote=EVIDENCE)
 
 
 @pytest.fixture
@@ -86,7 +84,7 @@ def make_ruling(claim, alice, frank):
         ruling = services.ruling_create(
             author=author, statement="No evidence of training abroad", rating="unsupported"
         )
-        services.ruling_set_annotations(
+        services.ruling_update(
             ruling=ruling, user=author, annotations=[claim] if spans is None else spans
         )
         if status != Status.DRAFT:
@@ -254,7 +252,7 @@ def test_linking_a_span_bumps_the_version_and_voids_earlier_approvals(
     v1 = ruling.version
     approve(ruling, erin)
 
-    services.annotation_create(
+    services.span_create(
         article=article, kind="evidence", author=alice, quote=EVIDENCE, rulings=[ruling]
     )
     ruling = reload(ruling)
@@ -269,12 +267,12 @@ def test_linking_a_span_bumps_the_version_and_voids_earlier_approvals(
 def test_changing_links_through_the_ruling_bumps_the_version(make_ruling, claim, evidence, alice):
     ruling = make_ruling(Status.IN_REVIEW)
     v1 = ruling.version
-    services.ruling_set_annotations(ruling=ruling, user=alice, annotations=[claim, evidence])
+    services.ruling_update(ruling=ruling, user=alice, annotations=[claim, evidence])
     assert reload(ruling).version == v1 + 1
-    services.ruling_set_annotations(ruling=ruling, user=alice, annotations=[claim])
+    services.ruling_update(ruling=ruling, user=alice, annotations=[claim])
     assert reload(ruling).version == v1 + 2
     # The same set again is no change.
-    services.ruling_set_annotations(ruling=ruling, user=alice, annotations=[claim])
+    services.ruling_update(ruling=ruling, user=alice, annotations=[claim])
     assert reload(ruling).version == v1 + 2
 
 
@@ -293,7 +291,7 @@ def test_changing_a_linked_span_bumps_the_version_and_voids_earlier_approvals(
     v1 = ruling.version
     approve(ruling, erin)
 
-    services.annotation_update(annotation=claim, user=erin, **change)
+    services.span_update(annotation=claim, user=erin, **change)
     ruling = reload(ruling)
     assert ruling.version == v1 + 1
 
@@ -323,7 +321,7 @@ def test_an_editor_who_changed_a_linked_span_cannot_approve_the_ruling(
     make_ruling, claim, evidence, erin, frank, change
 ):
     ruling = make_ruling(Status.IN_REVIEW, spans=[claim, evidence])
-    services.annotation_update(annotation=evidence, user=erin, **change)
+    services.span_update(annotation=evidence, user=erin, **change)
     with pytest.raises(PermissionDenied, match="Four eyes"):
         approve(reload(ruling), erin)
     approve(reload(ruling), frank)
@@ -332,7 +330,7 @@ def test_an_editor_who_changed_a_linked_span_cannot_approve_the_ruling(
 
 def test_an_editor_who_relinked_the_ruling_cannot_approve_it(make_ruling, claim, evidence, erin):
     ruling = make_ruling(Status.IN_REVIEW)
-    services.ruling_set_annotations(ruling=ruling, user=erin, annotations=[claim, evidence])
+    services.ruling_update(ruling=ruling, user=erin, annotations=[claim, evidence])
     with pytest.raises(PermissionDenied, match="Four eyes"):
         approve(reload(ruling), erin)
 
@@ -430,14 +428,14 @@ def test_a_public_ruling_cannot_be_deleted(make_ruling, users, status, who):
 def test_no_span_can_be_linked_to_a_public_ruling(make_ruling, article, evidence, erin, status):
     ruling = make_ruling(status)
     with refused(Conflict, ruling):
-        services.annotation_create(
+        services.span_create(
             article=article, kind="disputed", author=erin, quote="Protests", rulings=[ruling]
         )
     assert not Annotation.objects.filter(quote="Protests").exists()
     with refused(Conflict, ruling):
-        services.annotation_update(annotation=evidence, user=erin, rulings=[ruling])
+        services.span_update(annotation=evidence, user=erin, rulings=[ruling])
     with refused(Conflict, ruling):
-        services.ruling_set_annotations(
+        services.ruling_update(
             ruling=ruling, user=erin, annotations=[*ruling.annotations.all(), evidence]
         )
     assert not evidence.links.exists()
@@ -447,9 +445,9 @@ def test_no_span_can_be_linked_to_a_public_ruling(make_ruling, article, evidence
 def test_no_span_can_be_unlinked_from_a_public_ruling(make_ruling, claim, erin, status):
     ruling = make_ruling(status)
     with refused(Conflict, ruling):
-        services.annotation_update(annotation=claim, user=erin, rulings=[])
+        services.span_update(annotation=claim, user=erin, rulings=[])
     with refused(Conflict, ruling):
-        services.ruling_set_annotations(ruling=ruling, user=erin, annotations=[])
+        services.ruling_update(ruling=ruling, user=erin, annotations=[])
     assert AnnotationRuling.objects.filter(annotation=claim, ruling=ruling).exists()
 
 
@@ -468,7 +466,7 @@ def test_a_span_linked_to_a_published_ruling_keeps_its_kind_and_text(
     ruling = make_ruling(Status.PUBLISHED)
     before = Annotation.objects.get(pk=claim.pk)
     with refused(Conflict, ruling):
-        services.annotation_update(annotation=claim, user=erin, **change)
+        services.span_update(annotation=claim, user=erin, **change)
     fresh = Annotation.objects.get(pk=claim.pk)
     assert (fresh.kind, fresh.start, fresh.end, fresh.quote, fresh.version) == (
         before.kind,
@@ -482,7 +480,7 @@ def test_a_span_linked_to_a_published_ruling_keeps_its_kind_and_text(
 def test_a_note_on_a_span_linked_to_a_published_ruling_can_change(make_ruling, claim, alice):
     ruling = make_ruling(Status.PUBLISHED)
     before = _snapshot(ruling)
-    services.annotation_update(annotation=claim, user=alice, note="Repeated in two outlets.")
+    services.span_update(annotation=claim, user=alice, note="Repeated in two outlets.")
     assert Annotation.objects.get(pk=claim.pk).note == "Repeated in two outlets."
     assert _snapshot(ruling) == before
 
@@ -492,7 +490,7 @@ def test_a_note_on_a_span_linked_to_a_published_ruling_can_change(make_ruling, c
 def test_a_span_linked_to_a_public_ruling_cannot_be_deleted(make_ruling, claim, users, status, who):
     ruling = make_ruling(status)
     with refused(Conflict, ruling):
-        services.annotation_delete(annotation=claim, user=users[who])
+        services.span_delete(annotation=claim, user=users[who])
     assert Annotation.objects.filter(pk=claim.pk).exists()
     assert AnnotationRuling.objects.filter(annotation=claim, ruling=ruling).exists()
 
@@ -503,7 +501,7 @@ def test_a_span_linked_only_to_unpublished_rulings_can_be_deleted(
 ):
     ruling = make_ruling(status)
     version = ruling.version
-    services.annotation_delete(annotation=claim, user=alice)
+    services.span_delete(annotation=claim, user=alice)
     assert not Annotation.objects.filter(pk=claim.pk).exists()
     ruling = reload(ruling)
     assert ruling.status == status
@@ -685,13 +683,13 @@ def test_another_annotator_cannot_link_spans_to_a_draft_that_is_not_theirs(
 ):
     ruling = make_ruling(Status.DRAFT)
     with refused(PermissionDenied, ruling):
-        services.annotation_create(
+        services.span_create(
             article=article, kind="evidence", author=bob, quote="fuel prices", rulings=[ruling]
         )
     assert not Annotation.objects.filter(author=bob).exists()
-    own = services.annotation_create(article=article, kind="evidence", author=bob, quote="Protests")
+    own = services.span_create(article=article, kind="evidence", author=bob, quote="Protests")
     with refused(PermissionDenied, ruling):
-        services.annotation_update(annotation=own, user=bob, rulings=[ruling])
+        services.span_update(annotation=own, user=bob, rulings=[ruling])
     # An editor may link anyone's span to anyone's draft.
-    services.annotation_update(annotation=own, user=erin, rulings=[ruling])
+    services.span_update(annotation=own, user=erin, rulings=[ruling])
     assert reload(ruling).annotations.filter(pk=own.pk).exists()

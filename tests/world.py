@@ -40,7 +40,7 @@ def build_world(*, alice, erin, frank) -> World:
     )
 
     def span(kind, quote):
-        return services.annotation_create(article=article, kind=kind, author=alice, quote=quote)
+        return services.span_create(article=article, kind=kind, author=alice, quote=quote)
 
     def ruling(slug, spans, rating="unsupported"):
         return services.ruling_create(

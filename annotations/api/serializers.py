@@ -5,9 +5,9 @@ dict by hand in `to_representation`: the per-field machinery of DRF costs more t
 large pages. `tests/test_api_schema.py` checks that the two agree.
 """
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from annotations import roles, selectors
 from annotations.anchoring import OffsetUnit
 from annotations.models import PUBLIC_STATUSES, Decision, Kind, Rating, Status
 
@@ -129,6 +129,24 @@ def _offsets(context):
     return context.get("offsets") or Offsets()
 
 
+def _reader(context):
+    """Who the output is for: `user` in the context, else the request's user (None: nobody
+    signed in, and every permission is false)."""
+    if "user" in context:
+        return context["user"]
+    request = context.get("request")
+    return request.user if request is not None else None
+
+
+def _permissions_field(names, what):
+    return serializers.DictField(
+        child=serializers.BooleanField(),
+        help_text=f"What you may do with this {what}, decided by the server: "
+        + ", ".join(f"`{n}`" for n in names)
+        + ". All false for readers who are not on the desk.",
+    )
+
+
 class ArticleSummary(serializers.Serializer):
     slug = serializers.CharField()
     title = serializers.CharField()
@@ -202,6 +220,7 @@ class AnnotationOut(serializers.Serializer):
     state = serializers.CharField()
     version = serializers.IntegerField()
     rulings = serializers.ListField(child=serializers.CharField(), help_text="Ruling slugs.")
+    permissions = _permissions_field(roles.SPAN_PERMISSIONS, "span")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -222,6 +241,7 @@ class AnnotationOut(serializers.Serializer):
             "state": a.state,
             "version": a.version,
             "rulings": [r.slug for r in a.visible_rulings],
+            "permissions": selectors.span_permissions(_reader(self.context), a),
             "created_at": _iso(a.created_at),
             "updated_at": _iso(a.updated_at),
         }
@@ -260,14 +280,14 @@ class RulingOut(serializers.Serializer):
     spans = SpansByKind(help_text="Linked spans grouped by kind.")
     public_url = serializers.CharField(allow_null=True)
     offset_unit = serializers.ChoiceField(choices=[u.value for u in OffsetUnit])
+    permissions = _permissions_field(roles.RULING_PERMISSIONS, "ruling")
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
     def to_representation(self, r):
         offsets = _offsets(self.context)
-        grouped = {"claim": [], "evidence": [], "disputed": []}
-        for s in r.linked_spans:
-            grouped[s.kind].append(
+        grouped = {
+            kind: [
                 {
                     "id": s.pk,
                     "article": s.article.slug,
@@ -277,7 +297,10 @@ class RulingOut(serializers.Serializer):
                     "end": offsets(s.article_id, s.end),
                     "state": s.state,
                 }
-            )
+                for s in spans
+            ]
+            for kind, spans in selectors.group_by_kind(r.linked_spans).items()
+        }
         public_url = self.context.get("public_url")
         return {
             "slug": r.slug,
@@ -298,6 +321,7 @@ class RulingOut(serializers.Serializer):
             if public_url and r.status in PUBLIC_STATUSES
             else None,
             "offset_unit": offsets.unit.value,
+            "permissions": selectors.ruling_permissions(_reader(self.context), r),
             "created_at": _iso(r.created_at),
             "updated_at": _iso(r.updated_at),
         }
@@ -320,14 +344,3 @@ class ReviewOut(serializers.Serializer):
             "ruling_version": r.ruling_version,
             "created_at": _iso(r.created_at),
         }
-
-
-@extend_schema_field({"type": "object", "additionalProperties": True})
-class JSONLDField(serializers.JSONField):
-    pass
-
-
-class JSONLDDocument(serializers.Serializer):
-    """A JSON-LD document (W3C AnnotationPage or schema.org ClaimReview graph)."""
-
-    document = JSONLDField()

@@ -5,177 +5,34 @@ selector, shape output. Every rule lives in services; every refusal is a Service
 
 from __future__ import annotations
 
-import re
-
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotAuthenticated, ValidationError
-from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from annotations import links, roles, selectors, services, standards
-from annotations.anchoring import OffsetUnit
-from annotations.errors import PermissionDenied, PreconditionFailed
-from annotations.models import PUBLIC_STATUSES, Annotation, Ruling
+from annotations import absolute_urls, selectors, services, standards
+from annotations.errors import PermissionDenied
+from annotations.models import PUBLIC_STATUSES
 
 from . import serializers as s
+from .base import (
+    ERRORS,
+    IF_MATCH,
+    OFFSET_UNIT_PARAM,
+    Base,
+    expected_version,
+    offset_unit,
+    resolve_rulings,
+    resolve_spans,
+    validated,
+)
 from .filters import AnnotationFilter, ArticleFilter, RulingFilter
 from .pagination import Cursor, NewestFirst
 from .renderers import JSONLDRenderer, JSONRenderer, W3CAnnotationRenderer
-
-# --- Shared request parsing ---------------------------------------------------------------------
-
-OFFSET_UNIT_PARAM = OpenApiParameter(
-    "offset_unit",
-    str,
-    enum=[u.value for u in OffsetUnit],
-    description="Unit of every offset read or written: Unicode code points (default) or the "
-    "UTF-16 code units that browser selections count.",
-)
-IF_MATCH = OpenApiParameter(
-    "If-Match",
-    str,
-    location=OpenApiParameter.HEADER,
-    description="The ETag of the object as you last read it; a stale one is refused with 412.",
-)
-# Every error answers in DRF's shape, from one exception handler: an object of
-# {"detail": "..."} or {"field": ["message", ...]} (a nested field's errors nest the same way).
-ERROR_BODY = {
-    "type": "object",
-    "additionalProperties": {
-        "anyOf": [{"type": "string"}, {"type": "array"}, {"type": "object"}],
-    },
-}
-ERRORS = {
-    code: OpenApiResponse(response=ERROR_BODY, description=text)
-    for code, text in {
-        400: "Invalid input; the body names the field.",
-        401: "Authentication required.",
-        403: "Not allowed for this user; the body says why.",
-        404: "Not found (or not visible to this user).",
-        406: "No representation matches the Accept header.",
-        409: "The object's state forbids it; the body says why.",
-        412: "If-Match is stale: someone else changed the object first.",
-        413: "The request body is over the size limit.",
-        415: "The request body is not JSON.",
-        429: "Too many requests: wait for Retry-After seconds.",
-        503: "The database is unavailable: try again after Retry-After seconds.",
-    }.items()
-}
-
-
-def offset_unit(request) -> OffsetUnit:
-    raw = request.query_params.get("offset_unit", OffsetUnit.CODEPOINT.value)
-    try:
-        return OffsetUnit(raw)
-    except ValueError:
-        raise ValidationError(
-            {"offset_unit": [f"offset_unit must be 'codepoint' or 'utf-16'; got {raw!r}."]}
-        ) from None
-
-
-def etag(obj) -> str:
-    # A ruling's status changes without a new version (submitting, publishing and retracting
-    # change no content, and approvals are counted per version), but the representation
-    # changes: the status is part of its ETag.
-    status = getattr(obj, "status", None)
-    state = f"-{status}" if status else ""
-    return f'"{obj._meta.model_name}-{obj.pk}-v{obj.version}{state}"'
-
-
-_ETAG = re.compile(r'^(?:W/)?"([a-z]+)-(\d+)-v(\d{1,9})(?:-([a-z_]{1,20}))?"$')
-
-
-def expected_version(request, obj) -> int | None:
-    """The version the client's If-Match names (None without one). The service compares it
-    with the current version under a row lock, so two writers with one ETag cannot both win."""
-    header = request.headers.get("If-Match")
-    if header is None or header.strip() == "*":
-        return None
-    versions, moved_on = [], False
-    for tag in header.split(","):
-        match = _ETAG.match(tag.strip())
-        if match and match[1] == obj._meta.model_name and int(match[2]) == obj.pk:
-            if match[4] and match[4] != getattr(obj, "status", None):
-                moved_on = True  # read in another status: stale, whatever its version
-                continue
-            versions.append(int(match[3]))
-    if not versions and moved_on:
-        raise PreconditionFailed(
-            f"This {obj._meta.verbose_name} is now {obj.status}; you read it before that "
-            f"change. Its current ETag is {etag(obj)}."
-        )
-    if not versions:
-        raise PreconditionFailed(
-            f"If-Match {header!r} does not name this {obj._meta.verbose_name}; "
-            f"its current ETag is {etag(obj)}."
-        )
-    return obj.version if obj.version in versions else versions[0]
-
-
-def with_etag(response: Response, obj) -> Response:
-    response["ETag"] = etag(obj)
-    return response
-
-
-def validated(serializer_class, request, partial=False) -> dict:
-    serializer = serializer_class(data=request.data, partial=partial)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-class DeskWrites(BasePermission):
-    """Writes need a desk role (annotator or editor). Anonymous clients get 401 and readers with a
-    token 403 before their input is parsed, so a refusal never depends on how bad the input was.
-    The services still decide each write in full; this is only their first question, asked early.
-    """
-
-    message = "Only annotators and editors may change anything; readers may only read."
-
-    def has_permission(self, request, view):
-        if request.method in SAFE_METHODS:
-            return True
-        if not request.user.is_authenticated:
-            return False
-        return roles.is_annotator(request.user)
-
-
-class Base(viewsets.GenericViewSet):
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
-    permission_classes = [DeskWrites]
-
-    def offsets(self, article_ids=()):
-        unit = offset_unit(self.request)
-        maps = selectors.offset_maps(article_ids) if unit == OffsetUnit.UTF16 else None
-        return s.Offsets(unit, maps)
-
-    def get_serializer_context(self):
-        return {**super().get_serializer_context(), **links.builders(self.request)}
-
-    def out(self, serializer_class, obj, *, status_code=200, **context):
-        data = serializer_class(obj, context={**self.get_serializer_context(), **context}).data
-        return with_etag(Response(data, status=status_code), obj)
-
-
-def resolve_rulings(user, slugs, field="rulings") -> list[Ruling]:
-    found = {r.slug: r for r in selectors.rulings_for(user).filter(slug__in=slugs)}
-    missing = [slug for slug in slugs if slug not in found]
-    if missing:
-        raise ValidationError({field: [f"No such ruling: {', '.join(missing)}."]})
-    return [found[slug] for slug in dict.fromkeys(slugs)]
-
-
-def resolve_spans(user, ids) -> list[Annotation]:
-    found = {a.pk: a for a in selectors.annotations_for(user).filter(pk__in=ids)}
-    missing = [str(pk) for pk in ids if pk not in found]
-    if missing:
-        raise ValidationError({"annotations": [f"No such span: {', '.join(missing)}."]})
-    return [found[pk] for pk in dict.fromkeys(ids)]
-
 
 # --- Articles ------------------------------------------------------------------------------------
 
@@ -188,7 +45,7 @@ class ArticleViewSet(Base):
     pagination_class = Cursor
 
     def get_queryset(self):
-        return selectors.articles_for(self.request.user)
+        return selectors.articles()
 
     @extend_schema(responses={200: s.ArticleSummary(many=True), **ERRORS})
     def list(self, request):
@@ -262,13 +119,15 @@ class ArticleViewSet(Base):
     def annotations(self, request, slug):
         article = get_object_or_404(self.get_queryset().only("id", "slug"), slug=slug)
         if request.accepted_renderer.format == "jsonld":
-            queryset = selectors.annotation_rows(request.user, statements=True)
+            queryset = selectors.span_rows(request.user, statements=True)
             return self.w3c_page(request, article, queryset.filter(article=article))
-        queryset = selectors.annotation_rows(request.user).filter(article=article)
+        queryset = selectors.span_rows(request.user).filter(article=article)
         page = self.paginate_queryset(queryset)
         offsets = self.offsets([article.pk])
         return self.get_paginated_response(
-            s.AnnotationOut(page, many=True, context={"offsets": offsets}).data
+            s.AnnotationOut(
+                page, many=True, context={"offsets": offsets, "user": request.user}
+            ).data
         )
 
     def w3c_page(self, request, article, queryset):
@@ -277,7 +136,7 @@ class ArticleViewSet(Base):
         consumer of the standard format cannot know our parameter. (A bad value is still
         refused, as everywhere.)"""
         offset_unit(request)
-        urls = links.builders(request)
+        urls = absolute_urls.builders(request)
         spans = list(queryset.order_by("start", "end", "id"))
         article_url = urls["article_url"](article.slug)
         items = [
@@ -289,7 +148,7 @@ class ArticleViewSet(Base):
             )
             for span in spans
         ]
-        page_url = links.absolute(request, request.path) + "?format=jsonld"
+        page_url = absolute_urls.absolute(request, request.path) + "?format=jsonld"
         return Response(standards.w3c_page(items, page_url=page_url, total=len(items)))
 
 
@@ -303,7 +162,7 @@ class AnnotationViewSet(Base):
     pagination_class = Cursor
 
     def get_queryset(self):
-        return selectors.annotation_list(self.request.user)
+        return selectors.span_list(self.request.user)
 
     def get_object(self):
         return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
@@ -321,11 +180,13 @@ class AnnotationViewSet(Base):
         responses={200: s.AnnotationOut(many=True), **ERRORS}, parameters=[OFFSET_UNIT_PARAM]
     )
     def list(self, request):
-        queryset = self.filter_queryset(selectors.annotation_rows(request.user))
+        queryset = self.filter_queryset(selectors.span_rows(request.user))
         page = self.paginate_queryset(queryset)
         offsets = self.offsets({a.article_id for a in page})
         return self.get_paginated_response(
-            s.AnnotationOut(page, many=True, context={"offsets": offsets}).data
+            s.AnnotationOut(
+                page, many=True, context={"offsets": offsets, "user": request.user}
+            ).data
         )
 
     @extend_schema(
@@ -337,11 +198,11 @@ class AnnotationViewSet(Base):
     )
     def create(self, request):
         data = validated(s.AnnotationCreateInput, request)
-        article = selectors.articles_for(request.user).filter(slug=data.pop("article")).first()
+        article = selectors.articles().filter(slug=data.pop("article")).first()
         if article is None:
             raise ValidationError({"article": ["No such article."]})
         rulings = resolve_rulings(request.user, data.pop("rulings", []))
-        annotation = services.annotation_create(
+        annotation = services.span_create(
             article=article,
             author=request.user,
             rulings=rulings,
@@ -368,7 +229,7 @@ class AnnotationViewSet(Base):
         data = validated(s.AnnotationUpdateInput, request, partial=True)
         if "rulings" in data:
             data["rulings"] = resolve_rulings(request.user, data["rulings"])
-        services.annotation_update(
+        services.span_update(
             annotation=annotation,
             user=request.user,
             expected_version=expected_version(request, annotation),
@@ -380,7 +241,7 @@ class AnnotationViewSet(Base):
     @extend_schema(responses={204: None, **ERRORS}, parameters=[IF_MATCH])
     def destroy(self, request, pk):
         annotation = self.get_object()
-        services.annotation_delete(
+        services.span_delete(
             annotation=annotation,
             user=request.user,
             expected_version=expected_version(request, annotation),
@@ -538,7 +399,7 @@ class RulingViewSet(Base):
         ruling = get_object_or_404(
             selectors.rulings_for(request.user).filter(status__in=PUBLIC_STATUSES), slug=slug
         )
-        urls = links.builders(request)
+        urls = absolute_urls.builders(request)
         reviews = standards.claim_reviews(
             ruling,
             selectors.claims_of(ruling),

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        bad = list(selectors.annotations_out_of_sync())
+        bad = list(selectors.spans_out_of_sync())
         for row in bad:
             self.stderr.write(
                 f"span {row.id} in {row.article_slug}: {row.start}-{row.end} has "

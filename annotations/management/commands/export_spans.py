@@ -2,65 +2,14 @@ import sys
 from pathlib import Path
 
 import orjson
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.db.models import F, OuterRef
 
-from annotations.models import Annotation, AnnotationRuling
+from annotations import selectors
 
-FIELDS = (
-    "id",
-    "article",
-    "kind",
-    "start",
-    "end",
-    "quote",
-    "prefix",
-    "suffix",
-    "note",
-    "author",
-    "state",
-    "version",
-    "rulings",
-    "created_at",
-    "updated_at",
-)
+FIELDS = tuple(selectors.SPAN_OUTPUT_COLUMNS)
 # Rows fetched per round trip of the server-side cursor: memory stays flat whatever the count.
 CHUNK = 5000
-
-
-def span_rows():
-    slugs = (
-        AnnotationRuling.objects.filter(annotation=OuterRef("pk"))
-        .order_by("ruling_id")
-        .values("ruling__slug")
-    )
-    return (
-        Annotation.objects.order_by("id")
-        .annotate(
-            article_slug=F("article__slug"),
-            author_name=F("author__username"),
-            ruling_slugs=ArraySubquery(slugs),
-        )
-        .values_list(
-            "id",
-            "article_slug",
-            "kind",
-            "start",
-            "end",
-            "quote",
-            "prefix",
-            "suffix",
-            "note",
-            "author_name",
-            "state",
-            "version",
-            "ruling_slugs",
-            "created_at",
-            "updated_at",
-        )
-    )
 
 
 class Command(BaseCommand):
@@ -80,7 +29,7 @@ class Command(BaseCommand):
             # Inside a transaction the cursor is a plain one; in autocommit Django declares it
             # WITH HOLD, which makes PostgreSQL materialise the whole result first.
             with transaction.atomic():
-                for row in span_rows().iterator(chunk_size=CHUNK):
+                for row in selectors.span_export_rows().iterator(chunk_size=CHUNK):
                     out.write(orjson.dumps(dict(zip(FIELDS, row, strict=True))) + b"\n")
                     count += 1
         finally:

@@ -3,29 +3,19 @@ import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlparse
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from annotations import anchoring, roles, services
-from annotations.anchoring import SpanError
+from annotations import services, standards
 from annotations.errors import ServiceError
-from annotations.models import (
-    PUBLIC_STATUSES,
-    AnchorState,
-    Annotation,
-    Article,
-    Kind,
-    Rating,
-    Ruling,
-    Status,
-)
+from annotations.management.fixture_files import TOML_TABLES, TomlLines, file_line, read_text
+from annotations.models import PUBLIC_STATUSES, Annotation, Article, Kind, Rating, Ruling, Status
+from annotations.services import STATUS_ORDER
+from annotations.standards import W3CError
 
-# A ruling only ever moves forward along this path; the loader walks it one service call a step.
-STATUS_ORDER = [Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED, Status.RETRACTED]
 DEFAULT_AUTHOR = "annotator"
 
 USER_KEYS = {"username", "group"}
@@ -41,11 +31,8 @@ RULING_KEYS = {
     "supersedes",
 }
 SPAN_KEYS = {"article", "kind", "quote", "prefix", "suffix", "near", "note", "rulings", "author"}
-TOML_TABLES = ("users", "rulings", "spans")
 W3C_SUFFIXES = {".json", ".jsonld"}
 SUFFIXES = {".toml", *W3C_SUFFIXES}
-LINKING_PURPOSES = {"linking"}
-KIND_PURPOSES = ("classifying", "tagging")
 
 
 class Problem(Exception):
@@ -80,58 +67,6 @@ class Counts:
             f"{self.spans} spans created, {self.links} links created, "
             f"{self.unchanged} unchanged, {self.warnings} warnings"
         )
-
-
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise CommandError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise CommandError(f"{path}: not valid UTF-8 (byte offset {exc.start})") from None
-    except OSError as exc:
-        raise CommandError(f"{path}: cannot be read: {exc.strerror}") from None
-
-
-class TomlLines:
-    """Line numbers of the entries of a TOML file, found by scanning its raw text.
-
-    tomllib gives values but no positions: the N-th `[[spans]]` header is the N-th span, and a
-    span's errors point at its `quote =` line. If the scan disagrees with the parsed count (a
-    header-like line inside a multi-line string, say) lines are left out rather than guessed.
-    """
-
-    def __init__(self, text: str, data: dict):
-        self.lines = text.split("\n")
-        self.headers = {}
-        for table in TOML_TABLES:
-            pattern = re.compile(rf"^\s*\[\[\s*{table}\s*\]\]\s*(#.*)?$")
-            found = [n for n, line in enumerate(self.lines, 1) if pattern.match(line)]
-            expected = data.get(table)
-            if isinstance(expected, list) and len(found) == len(expected):
-                self.headers[table] = found
-
-    def header(self, table: str, index: int) -> int | None:
-        found = self.headers.get(table)
-        return found[index] if found else None
-
-    def key(self, table: str, index: int, key: str) -> int | None:
-        """The line of `key = ...` within the index-th table, else the table's header line."""
-        start = self.header(table, index)
-        if start is None:
-            return None
-        pattern = re.compile(rf"^\s*[\"']?{key}[\"']?\s*=")
-        for number in range(start + 1, len(self.lines) + 1):
-            line = self.lines[number - 1]
-            if pattern.match(line):
-                return number
-            if line.lstrip().startswith("["):
-                break
-        return start
-
-
-def _where(path, line):
-    return f"{path}:{line}" if line is not None else str(path)
 
 
 def _excerpt(text: str, limit: int = 60) -> str:
@@ -183,29 +118,10 @@ def _user(username: str, role: str):
     return user
 
 
-def _check_kind(kind: str):
-    if kind not in Kind.values:
-        raise Problem(f"unknown kind {kind!r} (known: {', '.join(Kind.values)}).")
-
-
-def _slug_after(url: str, segment: str) -> list[str]:
-    """The path segments of `url` after its last `/<segment>/`, percent-decoded."""
-    path = urlparse(url).path if "://" in url else url.split("?")[0].split("#")[0]
-    marker = f"/{segment}/"
-    if marker not in "/" + path.lstrip("/"):
-        return []
-    rest = ("/" + path.lstrip("/")).rsplit(marker, 1)[1]
-    return [unquote(part) for part in rest.split("/") if part]
-
-
-def _as_list(value) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
-
-
-def _types(obj) -> set:
-    return {t for t in _as_list(obj.get("type", obj.get("@type"))) if isinstance(t, str)}
+def _check_choice(what: str, value: str, choices):
+    # A file's words for a bad value: "unknown kind 'opinion' (known: claim, ...)".
+    if value not in choices.values:
+        raise Problem(f"unknown {what} {value!r} (known: {', '.join(choices.values)}).")
 
 
 class Command(BaseCommand):
@@ -264,73 +180,33 @@ class Command(BaseCommand):
 
     # --- spans (both formats) -------------------------------------------------------------------
 
-    def place_span(
-        self, *, article, kind, author, quote, prefix, suffix, near, note, rulings, counts
-    ):
+    def place_span(self, *, counts, **span) -> tuple[str, Annotation]:
         """Creates the span, or adds missing links to the same span made by an earlier load.
 
         Returns what happened ("created", "linked" or "unchanged") and the span.
         """
-        if near is not None:
-            if isinstance(near, bool) or not isinstance(near, int):
-                raise Problem(f"near must be a whole number; got {near!r}.")
-            near = min(max(near, 0), len(article.body))
-        try:
-            start, end = anchoring.resolve_quote(article.body, quote, prefix, suffix, near)
-        except SpanError as exc:
-            raise Problem(exc.message) from None
-        existing = Annotation.objects.filter(
-            article=article, kind=kind, start=start, end=end, state=AnchorState.ANCHORED
-        ).first()
-        if existing is None:
-            created = services.annotation_create(
-                article=article,
-                kind=kind,
-                author=author,
-                quote=quote,
-                prefix=prefix,
-                suffix=suffix,
-                near=near,
-                note=note,
-                rulings=rulings,
-            )
-            counts.spans += 1
-            counts.links += len(rulings)
-            return "created", created
-        current = list(existing.rulings.all())
-        missing = [r for r in rulings if r not in current]
-        # Links to a published or retracted ruling can no longer be added; on a reload they are
-        # the ones the first load made, so they are not missing.
-        closed = [r for r in missing if r.status in PUBLIC_STATUSES]
-        for ruling in closed:
+        placed = services.span_place_or_find(**span)
+        for ruling in placed.closed:
             self._warn(
-                f"span {existing.pk} is not linked to {ruling.status} ruling {ruling.slug!r}, "
-                "which can no longer change: link left out."
+                f"span {placed.span.pk} is not linked to {ruling.status} ruling "
+                f"{ruling.slug!r}, which can no longer change: link left out."
             )
-        missing = [r for r in missing if r not in closed]
-        if not missing:
-            counts.unchanged += 1
-            return "unchanged", existing
-        services.annotation_update(
-            annotation=existing,
-            # Another annotator's span gains its links in its owner's name.
-            user=author if roles.can_edit_owned(author, existing.author_id) else existing.author,
-            rulings=[*current, *missing],
-        )
-        counts.links += len(missing)
-        return "linked", existing
+        counts.spans += placed.outcome == "created"
+        counts.unchanged += placed.outcome == "unchanged"
+        counts.links += placed.links_added
+        return placed.outcome, placed.span
 
     # --- TOML fixtures --------------------------------------------------------------------------
 
     def load_toml(self, path: Path, counts: Counts):
-        text = _read_text(path)
+        text = read_text(path)
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             # Python 3.11's error carries its position only in the message.
             match = re.search(r"at line (\d+)", str(exc))
             line = match.group(1) if match else None
-            raise CommandError(f"{_where(path, line)}: not valid TOML: {exc}") from None
+            raise CommandError(f"{file_line(path, line)}: not valid TOML: {exc}") from None
         lines = TomlLines(text, data)
         unknown = sorted(set(data) - set(TOML_TABLES))
         if unknown:
@@ -348,7 +224,7 @@ class Command(BaseCommand):
             line = lines.key(table, index, key) if key else lines.header(table, index)
             reason = exc.message if isinstance(exc, ServiceError) else str(exc)
             noun = table[:-1]
-            return CommandError(f"{_where(path, line)}: {noun} {index + 1} ({label}): {reason}")
+            return CommandError(f"{file_line(path, line)}: {noun} {index + 1} ({label}): {reason}")
 
         # (a) users
         for index, row in enumerate(tables["users"]):
@@ -365,7 +241,7 @@ class Command(BaseCommand):
             label = row.get("slug") if isinstance(row, dict) else None
 
             def where(key, index=index):
-                return _where(path, lines.key("rulings", index, key))
+                return file_line(path, lines.key("rulings", index, key))
 
             try:
                 slug, outcome, differing = self._load_ruling(row, where)
@@ -394,7 +270,7 @@ class Command(BaseCommand):
                 raise fail("spans", index, label, exc, key="quote") from None
             for slug in row.get("rulings", []):
                 linked.setdefault(slug, set()).add(span.pk)
-            self._say(f"{_where(path, lines.key('spans', index, 'quote'))}: span {outcome}")
+            self._say(f"{file_line(path, lines.key('spans', index, 'quote'))}: span {outcome}")
 
         # A link the file no longer lists is never removed (someone may have made it in the
         # admin, and a published ruling's links cannot change), but it is not passed over either.
@@ -403,7 +279,7 @@ class Command(BaseCommand):
             extra = ruling.annotations.exclude(pk__in=linked[slug]).select_related("article")
             for span in extra.order_by("article__slug", "start", "kind"):
                 self._warn(
-                    f"{_where(path, lines.header('rulings', index))}: ruling {slug!r} is linked "
+                    f"{file_line(path, lines.header('rulings', index))}: ruling {slug!r} is linked "
                     f"to span {span.pk} ({span.kind} in {span.article.slug}: "
                     f"{_excerpt(span.quote)!r}), which the file does not link to it: left as it is."
                 )
@@ -466,8 +342,7 @@ class Command(BaseCommand):
         _check_keys(row, RULING_KEYS, "ruling")
         slug = _string(row, "slug", required=True)
         status = _string(row, "status", default=Status.DRAFT)
-        if status not in Status.values:
-            raise Problem(f"unknown status {status!r} (known: {', '.join(Status.values)}).")
+        _check_choice("status", status, Status)
         for key in ("summary", "reviewer", "retraction_reason", "supersedes"):
             _string(row, key)
         author = _user(_string(row, "author", default=DEFAULT_AUTHOR), "author")
@@ -478,10 +353,7 @@ class Command(BaseCommand):
             "rating": _string(row, "rating", required=True),
             "summary": _string(row, "summary"),
         }
-        if wanted["rating"] not in Rating.values:
-            raise Problem(
-                f"unknown rating {wanted['rating']!r} (known: {', '.join(Rating.values)})."
-            )
+        _check_choice("rating", wanted["rating"], Rating)
         ruling = Ruling.objects.filter(slug=slug).select_related("author").first()
         if ruling is None:
             services.ruling_create(author=author, slug=slug, **wanted)
@@ -517,7 +389,7 @@ class Command(BaseCommand):
         _check_keys(row, SPAN_KEYS, "span")
         article = _article(_string(row, "article", required=True))
         kind = _string(row, "kind", required=True)
-        _check_kind(kind)
+        _check_choice("kind", kind, Kind)
         quote = _string(row, "quote", required=True)
         slugs = row.get("rulings", [])
         if not isinstance(slugs, list) or not all(isinstance(s, str) for s in slugs):
@@ -565,30 +437,19 @@ class Command(BaseCommand):
                 "left as it is."
             )
             return changed
-        if wanted >= STATUS_ORDER.index(Status.PUBLISHED) and reviewer is None:
-            raise Problem(f"a {target} ruling needs a reviewer (an editor other than its author).")
-        while ruling.status != target:
-            if ruling.status == Status.DRAFT:
-                ruling = services.ruling_submit(ruling=ruling, user=ruling.author)
-            elif ruling.status == Status.IN_REVIEW:
-                services.review_create(ruling=ruling, reviewer=reviewer, decision="approve")
-                ruling.refresh_from_db()
-                if ruling.status == Status.IN_REVIEW:
-                    raise Problem(
-                        f"one approval by {reviewer.username!r} did not publish it: this site "
-                        "requires more (FACTCHECK_REQUIRED_APPROVALS)."
-                    )
-            elif ruling.status == Status.PUBLISHED:
-                ruling = services.ruling_retract(
-                    ruling=ruling, user=reviewer, reason=row.get("retraction_reason", "")
-                )
-            changed = True
-        return changed
+        before = ruling.status
+        ruling = services.ruling_advance(
+            ruling=ruling,
+            status=target,
+            reviewer=reviewer,
+            reason=row.get("retraction_reason", ""),
+        )
+        return changed or ruling.status != before
 
     # --- W3C Web Annotation JSON-LD -------------------------------------------------------------
 
     def load_w3c(self, path: Path, author_name: str, counts: Counts):
-        text = _read_text(path)
+        text = read_text(path)
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -597,92 +458,31 @@ class Command(BaseCommand):
             author = _user(author_name, "--author")
         except Problem as exc:
             raise CommandError(f"{path}: {exc}") from None
-        items = self._w3c_items(data, path)
+        try:
+            items = standards.page_items(data)
+        except W3CError as exc:
+            raise CommandError(f"{path}: {exc}") from None
         for index, item in enumerate(items):
-            where = f"{path}[{index}]"
+            place = f"{path}[{index}]"
             try:
                 outcome, _span = self._load_w3c_item(item, author, counts)
-            except (Problem, ServiceError) as exc:
+            except (Problem, ServiceError, W3CError) as exc:
                 reason = exc.message if isinstance(exc, ServiceError) else str(exc)
-                raise CommandError(f"{where}: {reason}") from None
-            self._say(f"{where}: span {outcome}")
-
-    def _w3c_items(self, data, path) -> list:
-        if isinstance(data, list):
-            return data
-        if isinstance(data, dict):
-            types = _types(data)
-            if "AnnotationCollection" in types and isinstance(data.get("first"), dict):
-                data = data["first"]
-                types = _types(data)
-            if "AnnotationPage" in types or ("items" in data and "Annotation" not in types):
-                items = data.get("items")
-                if not isinstance(items, list):
-                    raise CommandError(f"{path}: an AnnotationPage's items must be a list")
-                return items
-            return [data]
-        raise CommandError(f"{path}: expected an Annotation, a list of them or an AnnotationPage")
+                raise CommandError(f"{place}: {reason}") from None
+            self._say(f"{place}: span {outcome}")
 
     def _load_w3c_item(self, item, author, counts) -> tuple[str, Annotation]:
-        if not isinstance(item, dict) or "Annotation" not in _types(item):
-            raise Problem("not a W3C Annotation (type Annotation).")
-        targets = _as_list(item.get("target"))
-        if len(targets) != 1 or not isinstance(targets[0], dict):
-            raise Problem("target must be one object with source and selector.")
-        target = targets[0]
-        source = target.get("source", "")
-        if not isinstance(source, str) or not source:
-            raise Problem("target.source (the article's URL) is required.")
-        selectors = [s for s in _as_list(target.get("selector")) if isinstance(s, dict)]
-        quote_selector = next((s for s in selectors if "TextQuoteSelector" in _types(s)), None)
-        if quote_selector is None:
-            raise Problem("target has no TextQuoteSelector.")
-        quote = quote_selector.get("exact")
-        if not isinstance(quote, str) or not quote:
-            raise Problem("the TextQuoteSelector's exact is required.")
-        position = next((s for s in selectors if "TextPositionSelector" in _types(s)), None)
-        near = position.get("start") if position else None
-
-        kind, note, rulings = None, "", []
-        if isinstance(item.get("bodyValue"), str):
-            note = item["bodyValue"]
-        for body in _as_list(item.get("body")):
-            if not isinstance(body, dict):
-                continue
-            purposes = set(_as_list(body.get("purpose")))
-            types = _types(body)
-            if "TextualBody" in types and purposes & set(KIND_PURPOSES):
-                value = body.get("value")
-                if value in Kind.values:
-                    kind = kind or value
-                elif "classifying" in purposes:
-                    raise Problem(f"unknown kind {value!r} (known: {', '.join(Kind.values)}).")
-            elif "TextualBody" in types and "commenting" in purposes:
-                if isinstance(body.get("value"), str):
-                    note = body["value"]
-            elif purposes & LINKING_PURPOSES:
-                url = body.get("source") or body.get("id")
-                parts = _slug_after(url, "rulings") if isinstance(url, str) else []
-                if not parts:
-                    raise Problem(
-                        f"linking body {url!r} does not name a ruling (/rulings/<slug>/)."
-                    )
-                rulings.append(_ruling(parts[0]))
-        if kind is None:
-            raise Problem(
-                "no kind: give a TextualBody with purpose classifying and value "
-                f"{', '.join(Kind.values)}."
-            )
+        parsed = standards.parse_annotation(item)
         return self.place_span(
-            article=self._w3c_article(source),
-            kind=kind,
+            article=self._w3c_article(parsed.source),
+            kind=parsed.kind,
             author=author,
-            quote=quote,
-            prefix=quote_selector.get("prefix") or "",
-            suffix=quote_selector.get("suffix") or "",
-            near=near,
-            note=note,
-            rulings=list(dict.fromkeys(rulings)),
+            quote=parsed.quote,
+            prefix=parsed.prefix,
+            suffix=parsed.suffix,
+            near=parsed.start,
+            note=parsed.note,
+            rulings=[_ruling(slug) for slug in parsed.rulings],
             counts=counts,
         )
 
@@ -690,10 +490,7 @@ class Command(BaseCommand):
         article = Article.objects.filter(url=source).first()
         if article is not None:
             return article
-        parts = _slug_after(source, "articles")
-        # `.../articles/<slug>/` names the article last; `.../articles/<slug>/annotations/`
-        # (this service's own export) names it first.
-        for slug in dict.fromkeys([parts[-1], parts[0]] if parts else []):
+        for slug in standards.article_slugs(source):
             article = Article.objects.filter(slug=slug).first()
             if article is not None:
                 return article

@@ -15,7 +15,6 @@
   const KEYS = { c: "claim", e: "evidence", d: "disputed" };
   // Only these can take new spans; the API refuses the others with 409 all the same.
   const LINKABLE = new Set(["draft", "in_review"]);
-  const PUBLIC = new Set(["published", "retracted"]);
   const STEP = 5; // px between the lines drawn under nested spans (see annotate.css)
 
   const $ = (id) => document.getElementById(id);
@@ -117,23 +116,13 @@
   const rulingUrl = (slug) => url(config.rulingsUrl + encodeURIComponent(slug) + "/");
 
   // --- Who may do what -----------------------------------------------------------------------
-  // The page offers only what the API would allow this user (roles.can_edit_owned and the link
-  // rules of services._set_links), so nobody is handed a button that can only fail. The API
-  // still decides every request.
+  // The server decides (roles.py): every span and ruling the API returns carries its
+  // `permissions`, and the page's config says whether this user may annotate at all. The page
+  // offers only what those allow, so nobody is handed a button that can only fail; the API still
+  // decides every request.
 
-  const mayEditOwned = (author) =>
-    config.canAnnotate && (config.isEditor || author === config.user);
-
-  // Linking a span to a ruling, or unlinking it, edits the ruling: only its author or an editor
-  // may, and never once it is public.
-  const mayRelink = (ruling) =>
-    Boolean(ruling) && LINKABLE.has(ruling.status) && mayEditOwned(ruling.author);
-
-  const linkedToPublic = (span) =>
-    span.rulings.some((slug) => {
-      const ruling = state.rulings.get(slug);
-      return ruling && PUBLIC.has(ruling.status);
-    });
+  // Linking a span to a ruling, or unlinking it, edits the ruling.
+  const mayRelink = (ruling) => Boolean(ruling && ruling.permissions && ruling.permissions.relink);
 
   // --- Loading -------------------------------------------------------------------------------
 
@@ -621,8 +610,9 @@
   function fillEdit(span, etag, here) {
     state.spans = state.spans.map((s) => (s.id === span.id ? span : s));
     state.byId.set(span.id, span);
-    const editable = mayEditOwned(span.author);
-    const fixed = linkedToPublic(span);
+    const editable = span.permissions.change;
+    // A span that a public ruling relies on keeps its kind and place and cannot be deleted.
+    const fixed = editable && !span.permissions.change_kind;
     state.panel = {
       mode: "edit",
       id: span.id,
@@ -633,14 +623,13 @@
       newRulings: [],
       here: here || [span.id],
       editable,
-      // services.annotation_update: a span that a public ruling relies on keeps its kind.
-      kindEditable: editable && !fixed,
+      kindEditable: span.permissions.change_kind,
     };
     showPanel(`${config.kinds[span.kind] || span.kind} #${span.id}`);
     $("panel-quote").textContent = span.quote;
     const notes = [`by ${span.author}`, `version ${span.version}`];
     if (span.state === "orphaned") notes.push("orphaned: no longer found in the text");
-    if (!editable && config.canAnnotate) {
+    if (!editable && config.permissions.annotate) {
       notes.push("only its author or an editor may change it");
     } else if (editable && fixed) {
       notes.push("linked to a published ruling: its kind is fixed and it cannot be deleted");
@@ -650,7 +639,7 @@
     $("panel-note").readOnly = !editable;
     $("panel-save").textContent = "Save changes";
     $("panel-save").hidden = !editable;
-    $("panel-delete").hidden = !editable || fixed;
+    $("panel-delete").hidden = !span.permissions.delete;
     const others = state.panel.here.filter((id) => id !== span.id && state.byId.has(id));
     $("panel-others").hidden = !others.length;
     $("panel-others-list").replaceChildren(
@@ -870,7 +859,7 @@
   // --- Selecting text ------------------------------------------------------------------------
 
   function captureSelection() {
-    if (!config.canAnnotate || !state.body) return;
+    if (!config.permissions.annotate || !state.body) return;
     const selection = window.getSelection();
     if (!selection || selection.rangeCount === 0 || selection.isCollapsed) return;
     const range = selection.getRangeAt(0);
@@ -927,7 +916,7 @@
       return;
     }
     const kind = KEYS[event.key.toLowerCase()];
-    if (!kind || !config.canAnnotate) return;
+    if (!kind || !config.permissions.annotate) return;
     event.preventDefault();
     setKind(kind);
   });
@@ -965,7 +954,7 @@
     renderLists();
     document.querySelector(".annotate").classList.add("is-ready");
     status(
-      config.canAnnotate
+      config.permissions.annotate
         ? "Select a passage to mark it, or click a highlight to edit it."
         : "You may read these spans but not change them: only annotators and editors may."
     );

@@ -1,0 +1,50 @@
+"""Spans and their links to rulings: read-only lists with history (they change through the
+Annotate workspace and the API)."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from ..models import Annotation, AnnotationRuling
+from ._common import ReadOnlyMixin
+
+
+class LinkInline(admin.TabularInline):
+    model = AnnotationRuling
+    extra = 0
+    fields = ("annotation", "ruling", "created_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Annotation)
+class AnnotationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = (
+        "id",
+        "article",
+        "kind",
+        "short_quote",
+        "start",
+        "end",
+        "state",
+        "author",
+        "updated_at",
+    )
+    list_filter = ("kind", "state", "article__publisher")
+    search_fields = ("quote", "note", "article__slug", "article__title")
+    list_select_related = ("article", "author")
+    raw_id_fields = ("article",)
+    inlines = [LinkInline]
+
+    @admin.display(description="quote")
+    def short_quote(self, obj):
+        return obj.quote if len(obj.quote) <= 80 else obj.quote[:77] + "..."
+
+
+@admin.register(AnnotationRuling)
+class AnnotationRulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ("annotation", "ruling", "created_at")
+    list_select_related = ("annotation", "ruling")
+    search_fields = ("ruling__slug", "annotation__quote")

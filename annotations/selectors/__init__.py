@@ -1,0 +1,56 @@
+"""Reads that need care. Views, the admin and commands read through these.
+
+Who may see what is decided in `visibility` alone; the other modules build rows on top of it.
+"""
+
+from .permissions import ruling_permissions, span_permissions
+from .reviews import (
+    contributions,
+    is_contributor,
+    live_approvals,
+    reviews_of,
+    rulings_awaiting_review,
+)
+from .rulings import (
+    claims_of,
+    group_by_kind,
+    linked_spans,
+    public_ruling,
+    ruling_list,
+    ruling_rows,
+)
+from .spans import (
+    SPAN_OUTPUT_COLUMNS,
+    offset_maps,
+    span_export_rows,
+    span_list,
+    span_rows,
+    spans_out_of_sync,
+)
+from .visibility import articles, is_desk, rulings_for, spans_for
+
+__all__ = [
+    "SPAN_OUTPUT_COLUMNS",
+    "articles",
+    "claims_of",
+    "contributions",
+    "group_by_kind",
+    "is_contributor",
+    "is_desk",
+    "linked_spans",
+    "live_approvals",
+    "offset_maps",
+    "public_ruling",
+    "reviews_of",
+    "ruling_list",
+    "ruling_permissions",
+    "ruling_rows",
+    "rulings_awaiting_review",
+    "rulings_for",
+    "span_export_rows",
+    "span_list",
+    "span_permissions",
+    "span_rows",
+    "spans_for",
+    "spans_out_of_sync",
+]

@@ -1,0 +1,32 @@
+"""Open-standard views of our data: W3C Web Annotation (written and parsed) and schema.org
+ClaimReview."""
+
+from .claimreview import SCHEMA_CONTEXT, claim_review_document, claim_reviews
+from .w3c import (
+    MOTIVATIONS,
+    W3C_CONTEXT,
+    W3C_MEDIA_TYPE,
+    ParsedSpan,
+    W3CError,
+    article_slugs,
+    page_items,
+    parse_annotation,
+    w3c_annotation,
+    w3c_page,
+)
+
+__all__ = [
+    "MOTIVATIONS",
+    "SCHEMA_CONTEXT",
+    "W3C_CONTEXT",
+    "W3C_MEDIA_TYPE",
+    "ParsedSpan",
+    "W3CError",
+    "article_slugs",
+    "claim_review_document",
+    "claim_reviews",
+    "page_items",
+    "parse_annotation",
+    "w3c_annotation",
+    "w3c_page",
+]
