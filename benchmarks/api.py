@@ -55,7 +55,6 @@ SCALES = {
 SPANS_PER_ARTICLE = 500
 SPANS_PER_RULING = 50  # one ruling per 50 spans; each links ~6 spans from a few articles
 BIG_ARTICLE = 5_000
-PUBLIC = ("published", "retracted")
 
 
 # --- Orchestration (no Django here: each dataset is measured in its own worker process) ---------
@@ -119,8 +118,6 @@ def dataset(base_url, spans, keep):
     url = with_database(base_url, name)
     env = django_env(url)
     run([PYTHON, "manage.py", "migrate", "-v0"], env)
-    import psycopg
-
     with psycopg.connect(url) as conn:
         made = conn.execute(
             "SELECT count(*) FROM annotations_article WHERE slug LIKE 'synthetic-s1-%%'"
@@ -405,10 +402,9 @@ ORDER BY a.start, a."end", a.id
 """
 
 
-def cursor(position, reverse=False):
+def cursor(position):
     # DRF's CursorPagination token: base64 of a query string naming the last position seen.
-    tokens = {"p": position, **({"r": 1} if reverse else {})}
-    return base64.b64encode(urllib.parse.urlencode(tokens).encode()).decode()
+    return base64.b64encode(urllib.parse.urlencode({"p": position}).encode()).decode()
 
 
 def worker(pairs):
