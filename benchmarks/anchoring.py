@@ -54,7 +54,7 @@ def build_spans(body, count, rng):
     return spans
 
 
-def edit(body, spans, rng, edits):
+def edit(body, rng, edits):
     """Scattered edits: most between spans, some inside them (fuzzy), a few deletions."""
     new = body
     positions = sorted(rng.sample(range(len(body)), edits), reverse=True)
@@ -86,7 +86,7 @@ def main():
     rng = random.Random(args.seed)
     body = build_article(args.chars, rng)
     spans = build_spans(body, args.spans, rng)
-    new = edit(body, spans, rng, args.edits)
+    new = edit(body, rng, args.edits)
 
     floor_times, _ = timed(lambda: [new.find(s.quote) for s in spans], args.repeat)
     times, results = timed(lambda: anchoring.reanchor(body, new, spans), args.repeat)

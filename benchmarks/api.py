@@ -35,18 +35,15 @@ import io
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 from contextlib import contextmanager
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
+import harness  # benchmarks/, on the path as the folder of the script being run
+
 SCALES = {
     # name: (small spans, large spans, pairs per ratio, wrk seconds per run)
     "small": (10_000, 50_000, 15, 3),
@@ -55,30 +52,19 @@ SCALES = {
 SPANS_PER_ARTICLE = 500
 SPANS_PER_RULING = 50  # one ruling per 50 spans; each links ~6 spans from a few articles
 BIG_ARTICLE = 5_000
-PUBLIC = ("published", "retracted")
 
 
 # --- Orchestration (no Django here: each dataset is measured in its own worker process) ---------
 
 
-def run(cmd, env, **kwargs):
-    return subprocess.run(cmd, env=env, cwd=ROOT, check=True, **kwargs)
-
-
-def django_env(url, **extra):
-    return {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "benchmarks.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "benchmark-only-secret-key"),
-        "SECURE_SSL_REDIRECT": "0",
-        "ALLOWED_HOSTS": "testserver,127.0.0.1,localhost",
-        "THROTTLE_ANON": "off",
-        "THROTTLE_USER": "off",
-        "LOG_LEVEL": "WARNING",
-        **extra,
-    }
+def django_env(url):
+    # The minimal view's URLconf, and the host name of the in-process requests.
+    return harness.django_env(
+        url,
+        DJANGO_SETTINGS_MODULE="benchmarks.settings",
+        ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+        LOG_LEVEL="WARNING",
+    )
 
 
 @contextmanager
@@ -88,15 +74,8 @@ def server(args):
     if args.database_url:
         yield args.database_url
         return
-    pgdir = args.pgdir or tempfile.mkdtemp(prefix="factcheck-bench-pg.")
-    env = {**os.environ, "PG_FSYNC": "off"}
-    url = run(["scripts/pg.sh", "start", pgdir], env, capture_output=True, text=True).stdout.strip()
-    try:
+    with harness.cluster(args.pgdir, fsync=False) as (_, url):
         yield url
-    finally:
-        subprocess.run(["scripts/pg.sh", "stop", pgdir], cwd=ROOT, check=False)
-        if not args.pgdir:
-            shutil.rmtree(pgdir, ignore_errors=True)
 
 
 def with_database(url, name):
@@ -118,9 +97,7 @@ def dataset(base_url, spans, keep):
             conn.execute(f'CREATE DATABASE "{name}"')
     url = with_database(base_url, name)
     env = django_env(url)
-    run([PYTHON, "manage.py", "migrate", "-v0"], env)
-    import psycopg
-
+    harness.manage("migrate", "-v0", env=env)
     with psycopg.connect(url) as conn:
         made = conn.execute(
             "SELECT count(*) FROM annotations_article WHERE slug LIKE 'synthetic-s1-%%'"
@@ -128,18 +105,14 @@ def dataset(base_url, spans, keep):
     if not made:
         others = spans - BIG_ARTICLE
         t0 = time.monotonic()
-        run(
-            [
-                PYTHON,
-                "manage.py",
-                "generate_data",
-                f"--articles={max(1, others // SPANS_PER_ARTICLE)}",
-                f"--spans-per-article={SPANS_PER_ARTICLE}",
-                f"--rulings={max(10, spans // SPANS_PER_RULING)}",
-                f"--big-article={BIG_ARTICLE}",
-                "--seed=1",
-            ],
-            env,
+        harness.manage(
+            "generate_data",
+            f"--articles={max(1, others // SPANS_PER_ARTICLE)}",
+            f"--spans-per-article={SPANS_PER_ARTICLE}",
+            f"--rulings={max(10, spans // SPANS_PER_RULING)}",
+            f"--big-article={BIG_ARTICLE}",
+            "--seed=1",
+            env=env,
         )
         print(f"  dataset {name}: generated in {time.monotonic() - t0:.0f}s", flush=True)
     return url
@@ -153,11 +126,13 @@ def drop(base_url, spans):
 
 
 def measure_requests(url, pairs):
-    out = run(
-        [PYTHON, __file__, "--worker", f"--repeat={pairs}"],
-        django_env(url),
+    out = harness.run(
+        harness.PYTHON,
+        __file__,
+        "--worker",
+        f"--repeat={pairs}",
+        env=django_env(url),
         stdout=subprocess.PIPE,
-        text=True,
     ).stdout
     return json.loads(out)
 
@@ -167,9 +142,9 @@ def export_memory(url):
     t0 = time.monotonic()
     with open(os.devnull, "wb") as sink:
         proc = subprocess.Popen(
-            [PYTHON, "manage.py", "export_spans"],
+            [harness.PYTHON, "manage.py", "export_spans"],
             env=django_env(url),
-            cwd=ROOT,
+            cwd=harness.ROOT,
             stdout=sink,
             stderr=subprocess.PIPE,
         )
@@ -181,36 +156,12 @@ def export_memory(url):
     return usage.ru_maxrss / 1024, time.monotonic() - t0
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def throughput(url, seconds, runs):
     """Requests per second of the rulings list and of the minimal view, under gunicorn (two
     sync workers: the machine's cores) and wrk on loopback, alternating runs."""
     if not shutil.which("wrk"):
         return None
-    port = free_port()
-    gunicorn = subprocess.Popen(
-        [
-            str(Path(PYTHON).parent / "gunicorn"),
-            "factcheck.wsgi:application",
-            f"--bind=127.0.0.1:{port}",
-            "--workers=2",
-            "--log-level=warning",
-        ],
-        env=django_env(url),
-        cwd=ROOT,
-    )
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with harness.gunicorn(django_env(url), workers=2) as (_, port):
         paths = {"rulings": "/api/v1/rulings/", "minimal": "/bench/minimal"}
         results = {name: [] for name in paths}
         for path in paths.values():  # warm both workers' connections and caches
@@ -219,9 +170,6 @@ def throughput(url, seconds, runs):
             for name, path in paths.items():
                 results[name].append(wrk(f"http://127.0.0.1:{port}{path}", seconds))
         return results
-    finally:
-        gunicorn.terminate()
-        gunicorn.wait(timeout=30)
 
 
 def wrk(url, seconds):
@@ -405,10 +353,9 @@ ORDER BY a.start, a."end", a.id
 """
 
 
-def cursor(position, reverse=False):
+def cursor(position):
     # DRF's CursorPagination token: base64 of a query string naming the last position seen.
-    tokens = {"p": position, **({"r": 1} if reverse else {})}
-    return base64.b64encode(urllib.parse.urlencode(tokens).encode()).decode()
+    return base64.b64encode(urllib.parse.urlencode({"p": position}).encode()).decode()
 
 
 def worker(pairs):
@@ -653,5 +600,5 @@ def worker(pairs):
 
 
 if __name__ == "__main__":
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(harness.ROOT))  # the worker's Django imports the project
     main()

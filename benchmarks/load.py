@@ -18,14 +18,13 @@ themselves at DURATION.
 from __future__ import annotations
 
 import argparse
+import functools
 import http.client
 import json
 import os
 import random
-import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,21 +32,9 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-PYTHON = str(ROOT / ".venv" / "bin" / "python")
+import harness  # benchmarks/, on the path as the folder of the script being run
+
 GRACE = 2.0  # seconds after a fault during which a failing in-flight request is excused
-
-
-def sh(*args, env=None, **kwargs):
-    return subprocess.run(args, cwd=ROOT, env=env, check=True, text=True, **kwargs)  # noqa: S603
-
-
-def free_port():
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Clock:
@@ -96,16 +83,16 @@ def client_loop(port, token, span_ids, clock, stats, stop):
         try:
             conn.request(method, path, body=body, headers={**headers, **(extra or {})})
             response = conn.getresponse()
-            data = response.read()
+            response.read()  # the connection is reused only once the body is read
             status = response.status
             etag = response.getheader("ETag")
         except (OSError, http.client.HTTPException):
             # A killed worker drops its connection: reconnect, count it as a refused request.
             conn.close()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-            status, data, etag = 599, b"", None
+            status, etag = 599, None
         stats.record(clock, method, path, status, time.monotonic() - t0)
-        return status, data, etag
+        return status, etag
 
     while not stop.is_set():
         roll = rng.random()
@@ -119,7 +106,7 @@ def client_loop(port, token, span_ids, clock, stats, stop):
             call("GET", "/healthz")
         else:
             span = rng.choice(span_ids)
-            status, _, etag = call("GET", f"/api/v1/annotations/{span}/")
+            status, etag = call("GET", f"/api/v1/annotations/{span}/")
             if status == 200 and etag:
                 note = json.dumps({"note": f"load {rng.random():.6f}"})
                 call(
@@ -129,6 +116,11 @@ def client_loop(port, token, span_ids, clock, stats, stop):
                     extra={"Content-Type": "application/json", "If-Match": etag},
                 )
     conn.close()
+
+
+def worker_pids(gunicorn):
+    found = harness.run("pgrep", "-P", str(gunicorn.pid), capture_output=True).stdout
+    return [int(pid) for pid in found.split()]
 
 
 def percentile(values, q):
@@ -144,107 +136,68 @@ def main():
     parser.add_argument("--workers", type=int, default=3)
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="factcheck-load-"))
-    # As root, PostgreSQL runs as the postgres user, who must reach the cluster inside.
-    workdir.chmod(0o755)
-    pgdir = workdir / "pg"
-    database_url = sh("scripts/pg.sh", "start", str(pgdir), capture_output=True).stdout.strip()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": "load-test-only-" + os.urandom(16).hex(),
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "THROTTLE_ANON": "off",
-        "THROTTLE_USER": "off",
+    with (
+        harness.cluster() as (pgdir, database_url),
+        tempfile.TemporaryDirectory(prefix="factcheck-load-") as workdir,
+    ):
         # Each 503 of the outage would log a traceback; the table below is the report.
-        "LOG_LEVEL": "CRITICAL",
-    }
-    gunicorn = None
-    try:
-        manage = [PYTHON, "manage.py"]
-        sh(*manage, "migrate", "-v", "0", env=env)
-        sh(*manage, "import_articles", "seeds/", env=env, capture_output=True)
+        env = harness.django_env(database_url, LOG_LEVEL="CRITICAL")
+        manage = functools.partial(harness.manage, env=env)
+        manage("migrate", "-v", "0")
+        manage("import_articles", "seeds/", capture_output=True)
         # As make run: the accounts first, as create_demo_users touches only accounts it made.
-        sh(*manage, "create_demo_users", "--credentials-file", str(workdir / "accounts.txt"),
-           env=env, capture_output=True)  # fmt: skip
-        sh(*manage, "load_annotations", "fixtures/", env=env, capture_output=True)
-        token = sh(*manage, "api_token", "editor", env=env, capture_output=True).stdout.strip()
+        manage("create_demo_users", "--credentials-file", str(Path(workdir) / "accounts.txt"),
+               capture_output=True)  # fmt: skip
+        manage("load_annotations", "fixtures/", capture_output=True)
+        token = manage("api_token", "editor", capture_output=True).stdout.strip()
         span_ids = json.loads(
-            sh(*manage, "shell", "-c",
-               "import json; from annotations.models import Annotation; "
-               "print(json.dumps(list(Annotation.objects.values_list('id', flat=True))))",
-               env=env, capture_output=True).stdout.strip().splitlines()[-1]
+            manage("shell", "-c",
+                   "import json; from annotations.models import Annotation; "
+                   "print(json.dumps(list(Annotation.objects.values_list('id', flat=True))))",
+                   capture_output=True).stdout.strip().splitlines()[-1]
         )  # fmt: skip
 
-        port = free_port()
-        gunicorn = subprocess.Popen(  # noqa: S603
-            [str(ROOT / ".venv" / "bin" / "gunicorn"), "factcheck.wsgi",
-             "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-             "--timeout", "20", "--graceful-timeout", "5", "--log-level", "warning"],
-            cwd=ROOT, env=env,
-        )  # fmt: skip
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise SystemExit("load: gunicorn did not start")
-            time.sleep(0.2)
+        options = ("--timeout=20", "--graceful-timeout=5")
+        with harness.gunicorn(env, workers=args.workers, options=options) as (gunicorn, port):
+            clock, stats, stop = Clock(), Stats(), threading.Event()
+            threads = [
+                threading.Thread(
+                    target=client_loop,
+                    args=(port, token, span_ids, clock, stats, stop),
+                    daemon=True,
+                )
+                for _ in range(args.clients)
+            ]
+            for t in threads:
+                t.start()
 
-        clock, stats, stop = Clock(), Stats(), threading.Event()
-        threads = [
-            threading.Thread(
-                target=client_loop, args=(port, token, span_ids, clock, stats, stop), daemon=True
-            )
-            for _ in range(args.clients)
-        ]
-        for t in threads:
-            t.start()
+            d = args.duration
+            outage = {}
 
-        d = args.duration
-        outage = {}
+            def at(fraction):
+                time.sleep(max(0.0, fraction * d - clock.now()))
 
-        def at(fraction):
-            time.sleep(max(0.0, fraction * d - clock.now()))
+            at(0.30)
+            victim = worker_pids(gunicorn)[0]
+            clock.phase, clock.last_fault = "worker killed", clock.now()
+            os.kill(victim, signal.SIGKILL)
+            at(0.55)
+            clock.phase, clock.db_up, clock.last_fault = "database down", False, clock.now()
+            harness.pg_stop(pgdir)
+            outage["stopped"] = clock.now()
+            at(0.70)
+            harness.pg_start(pgdir)
+            clock.phase, clock.db_up, clock.last_fault = "recovered", True, clock.now()
+            outage["started"] = clock.now()
+            at(1.0)
+            stop.set()
+            for t in threads:
+                t.join(timeout=15)
 
-        at(0.30)
-        workers = [
-            int(p) for p in sh("pgrep", "-P", str(gunicorn.pid), capture_output=True).stdout.split()
-        ]
-        clock.phase, clock.last_fault = "worker killed", clock.now()
-        os.kill(workers[0], signal.SIGKILL)
-        at(0.55)
-        clock.phase, clock.db_up, clock.last_fault = "database down", False, clock.now()
-        sh("scripts/pg.sh", "stop", str(pgdir))
-        outage["stopped"] = clock.now()
-        at(0.70)
-        sh("scripts/pg.sh", "start", str(pgdir), capture_output=True)
-        clock.phase, clock.db_up, clock.last_fault = "recovered", True, clock.now()
-        outage["started"] = clock.now()
-        at(1.0)
-        stop.set()
-        for t in threads:
-            t.join(timeout=15)
-
-        health = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-        health.request("GET", "/healthz")
-        healthz_after = health.getresponse().status
-        alive_workers = len(
-            sh("pgrep", "-P", str(gunicorn.pid), capture_output=True).stdout.split()
-        )
-    finally:
-        if gunicorn is not None:
-            gunicorn.terminate()
-            gunicorn.wait(timeout=20)
-        subprocess.run([ROOT / "scripts/pg.sh", "stop", str(pgdir)], cwd=ROOT, check=False)  # noqa: S603
-        shutil.rmtree(workdir, ignore_errors=True)
+            health = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            health.request("GET", "/healthz")
+            healthz_after = health.getresponse().status
+            alive_workers = len(worker_pids(gunicorn))
 
     total = sum(sum(c.values()) for c in stats.statuses.values())
     print(f"\nload: {total} requests in {args.duration:.0f} s, {args.clients} clients, "
