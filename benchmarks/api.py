@@ -368,6 +368,7 @@ def worker(pairs):
     from rest_framework.authtoken.models import Token
 
     from annotations.models import Rating, Ruling
+    from annotations.roles import RULING_PERMISSIONS, SPAN_PERMISSIONS
     from annotations.standards import MOTIVATIONS, W3C_CONTEXT
 
     handler = WSGIHandler()
@@ -452,10 +453,14 @@ def worker(pairs):
         for row in rows:
             item = dict(zip(SPAN_KEYS, row, strict=True))
             item["offset_unit"] = "codepoint"
+            # Anonymous readers may change nothing: a constant, as the API's is.
+            item["permissions"] = NO_SPAN_PERMISSIONS
             out.append(item)
         return orjson.dumps(out)
 
     labels = {value: label for value, label in Rating.choices}
+    NO_SPAN_PERMISSIONS = dict.fromkeys(SPAN_PERMISSIONS, False)
+    NO_RULING_PERMISSIONS = dict.fromkeys(RULING_PERMISSIONS, False)
 
     def ruling_floor(before=2**31 - 1):
         out = []
@@ -486,6 +491,7 @@ def worker(pairs):
                     "spans": grouped,
                     "public_url": f"http://testserver/rulings/{slug}/",
                     "offset_unit": "codepoint",
+                    "permissions": NO_RULING_PERMISSIONS,
                     "created_at": created_at,
                     "updated_at": updated_at,
                 }

@@ -238,7 +238,11 @@ def test_a_deleted_span_is_orphaned_not_moved_to_a_copy_in_another_sentence(case
 
 
 @given(long_bodies(), st.data())
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.large_base_example])
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.large_base_example, HealthCheck.data_too_large],
+)
 def test_spans_of_a_long_article_survive_edits_around_them(body, data):
     # Several spans across tens of thousands of characters, and edits between them.
     starts = sorted(data.draw(st.lists(st.integers(0, len(body) - 40), min_size=3, max_size=8)))
