@@ -11,5 +11,5 @@ urlpatterns = [
     path("api/v1/", include("annotations.api.urls")),
 ]
 
-handler404 = "factcheck.errors.not_found"
-handler500 = "factcheck.errors.server_error"
+handler404 = "factcheck.error_pages.not_found"
+handler500 = "factcheck.error_pages.server_error"
