@@ -12,11 +12,11 @@ const mayRelink = (ruling) => Boolean(ruling && ruling.permissions && ruling.per
 
 const statusLabel = (ruling) => config.statuses[ruling.status] || ruling.status;
 
-// Only these can take new spans; the API refuses the others with 409 all the same.
-const LINKABLE = new Set(["draft", "in_review"]);
-
+// Why a ruling is listed but not offered. The decision is already made (relink is false); this
+// only picks the words: a ruling that has been published (published_at, kept when it is
+// retracted) is closed to everyone, any other was refused for who is asking.
 function unavailable(ruling) {
-  const closed = !LINKABLE.has(ruling.status);
+  const closed = Boolean(ruling.published_at);
   const why = el("span", "ruling-unavailable", closed ? "Closed" : "Author or editor only");
   why.title = closed
     ? "A " + ruling.status + " ruling takes no new spans: draft one that supersedes it."
