@@ -1,5 +1,7 @@
 /* What the modules share: the page's config (built by the admin view) and one state object.
- * Modules import these instead of keeping globals; each changes only the parts it owns.
+ * Modules import these instead of keeping globals. data.js fills `body`, `spans` and `rulings`
+ * (panel.js puts back a span it reads afresh); panel.js owns `panel`, whose chosen rulings
+ * picker.js edits.
  */
 
 // URLs, the kinds' and statuses' labels, and `permissions.annotate`: whether this user may
