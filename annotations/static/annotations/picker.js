@@ -24,6 +24,15 @@ function unavailable(ruling) {
   return why;
 }
 
+// The aria-label names the ruling, since every row's button reads the same.
+function removeButton(text, label, onClick) {
+  const button = el("button", "ruling-remove", text);
+  button.type = "button";
+  button.setAttribute("aria-label", label);
+  button.addEventListener("click", onClick);
+  return button;
+}
+
 export function renderChosen() {
   const list = $("panel-chosen");
   const p = state.panel;
@@ -40,15 +49,13 @@ export function renderChosen() {
     }
     li.appendChild(text);
     if (p.editable && mayRelink(ruling)) {
-      const remove = el("button", "ruling-remove", "Unlink");
-      remove.type = "button";
-      remove.setAttribute("aria-label", "Unlink " + ruling.statement);
-      remove.addEventListener("click", () => {
-        state.panel.rulings = state.panel.rulings.filter((s) => s !== slug);
-        renderChosen();
-        renderResults(state.lastResults);
-      });
-      li.appendChild(remove);
+      li.appendChild(
+        removeButton("Unlink", "Unlink " + ruling.statement, () => {
+          state.panel.rulings = state.panel.rulings.filter((s) => s !== slug);
+          renderChosen();
+          renderResults(state.lastResults);
+        })
+      );
     }
     return li;
   });
@@ -60,14 +67,12 @@ export function renderChosen() {
       el("span", "ruling-meta status-draft", `New draft · ${draft.ratingLabel} · created when you save`)
     );
     li.appendChild(text);
-    const remove = el("button", "ruling-remove", "Remove");
-    remove.type = "button";
-    remove.setAttribute("aria-label", "Remove new draft " + draft.statement);
-    remove.addEventListener("click", () => {
-      state.panel.newRulings = state.panel.newRulings.filter((d) => d !== draft);
-      renderChosen();
-    });
-    li.appendChild(remove);
+    li.appendChild(
+      removeButton("Remove", "Remove new draft " + draft.statement, () => {
+        state.panel.newRulings = state.panel.newRulings.filter((d) => d !== draft);
+        renderChosen();
+      })
+    );
     items.push(li);
   }
   list.replaceChildren(...items);
