@@ -13,7 +13,7 @@ The round-trip tests run this in a process of their own against the database DAT
   API response as an anonymous reader and as the editor (`--token KEY`: by that token; else
   authenticated in-process). `--credentials FILE`: which demo passwords still log in.
 
-`tables()` is also used in-process by the tests of bad backups.
+`tables()` and `wipe()` are also used in-process, by the tests of export_all and import_all.
 """
 
 import argparse
@@ -58,6 +58,28 @@ def tables():
             rows.append(json.loads(json.dumps(row, default=str, sort_keys=True)))
         state[meta.label] = sorted(rows, key=lambda r: json.dumps(r, sort_keys=True))
     return state
+
+
+def wipe(*, users=False):
+    """Empties, inside a test's transaction, every table import_all wants empty (and with
+    `users`, the users and every group but the two the roles migration makes)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db import connection
+
+    from annotations import backup
+
+    User = get_user_model()
+    models = [m for m in backup.exported_models() if m not in (User, Group)]
+    if users:
+        models.append(User)
+    with connection.cursor() as cursor:
+        # Deferred foreign-key checks must fire before TRUNCATE.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {', '.join(m._meta.db_table for m in models)} CASCADE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    if users:
+        Group.objects.exclude(name__in=["annotators", "editors"]).delete()
 
 
 def _endpoints():
