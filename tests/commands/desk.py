@@ -11,7 +11,8 @@ The round-trip tests run this in a process of their own against the database DAT
 - `restore FILE`: import_all FILE.
 - `snapshot`: nothing but the snapshot, which every command prints last: every table, and every
   API response as an anonymous reader and as the editor (`--token KEY`: by that token; else
-  authenticated in-process). `--credentials FILE`: which demo passwords still log in.
+  authenticated in-process). `--credentials FILE`: which demo passwords still log in;
+  `--probe-token KEY`: the status a desk-only list answers to that token.
 
 `tables()` and `wipe()` are also used in-process, by the tests of export_all and import_all.
 """
@@ -182,6 +183,12 @@ def snapshot(args):
     unapplied = executor.migration_plan(executor.loader.graph.leaf_nodes())
     state = {"tables": tables(), "unapplied_migrations": [str(m) for m, _ in unapplied]}
     state["api"] = api(args.token)
+    if args.probe_token:
+        from rest_framework.test import APIClient
+
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {args.probe_token}")
+        state["probe_token"] = client.get("/api/v1/rulings/?status=draft").status_code
     if args.credentials:
         users = get_user_model().objects
         state["logins"] = {
@@ -299,6 +306,7 @@ def main():
     parser.add_argument("target", nargs="?", help="build: WORKDIR; restore: FILE")
     parser.add_argument("--token")
     parser.add_argument("--credentials")
+    parser.add_argument("--probe-token")
     args = parser.parse_args()
     result = {}
     if args.command == "build":

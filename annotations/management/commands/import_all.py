@@ -26,7 +26,8 @@ class Command(BaseCommand):
             try:
                 result = backup.restore(file)
             except backup.RestoreError as exc:
-                raise CommandError(f"{path}: {exc}. Nothing was imported.") from None
+                reason = str(exc).rstrip(".")
+                raise CommandError(f"{path}: {reason}. Nothing was imported.") from None
         counts = ", ".join(f"{n} {label}" for label, n in result.counts.items())
         self.stdout.write(f"restored {counts or 'nothing'}")
         for line in instructions(result):
