@@ -202,9 +202,9 @@ def write(out, *, with_secrets: bool) -> dict[str, int]:
 
 
 def open_for_writing(path: Path, *, private: bool):
-    """A temporary file beside `path`, renamed onto it by `commit` (so a failed export never
-    leaves half a backup under the backup's name). A private file is mode 600 from its first
-    byte, not after a chmod."""
+    """(temporary path, open file) beside `path`; the caller renames it onto `path` once the
+    export is complete, so a failed export never leaves half a backup under the backup's name.
+    A private file is mode 600 from its first byte, not after a chmod."""
     tmp = path.with_name(f".{path.name}.partial")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o666)
     if private:

@@ -102,8 +102,12 @@ def test_a_failed_export_leaves_the_previous_backup_as_it_was(token, tmp_path, m
         raise OSError("No space left on device")
 
     monkeypatch.setattr(backup, "write", fails_halfway)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(CommandError) as caught:
         call_command("export_all", str(path), stderr=StringIO())
+    assert str(caught.value) == (
+        f"{path}: No space left on device; nothing was written there (an earlier file of that "
+        "name is as it was)"
+    )
     assert path.read_text() == "yesterday's backup"
     assert [p.name for p in tmp_path.iterdir()] == ["backup.jsonl"]
 

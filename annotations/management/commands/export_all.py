@@ -56,6 +56,12 @@ class Command(BaseCommand):
                 with out:
                     counts = backup.write(out, with_secrets=with_secrets)
                 os.replace(tmp, path)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                raise CommandError(
+                    f"{path}: {exc.strerror or exc}; nothing was written there (an earlier "
+                    "file of that name is as it was)"
+                ) from None
             except BaseException:
                 tmp.unlink(missing_ok=True)
                 raise
