@@ -219,7 +219,7 @@ def _edit_an_article():
     body = body[: changed.start] + " ".join(words) + body[changed.end :]
     body = "Editor's note: this article was corrected on publication.\n\n" + body
     editor = get_user_model().objects.get(username=EDITOR)
-    report = services.article_update_body(article=article, body=body, user=editor)
+    report = services.article_update(article=article, body=body, user=editor)
     assert report.counts["moved"] and report.counts["changed"] and report.counts["orphaned"], (
         report.counts
     )

@@ -113,20 +113,19 @@ def test_a_failed_export_leaves_the_previous_backup_as_it_was(token, tmp_path, m
 
 
 def test_history_that_names_a_deleted_user_survives_the_round_trip(world, tmp_path):
+    # A draft made and deleted: its history rows name its author, who then leaves.
     temp = UserFactory(username="temp", group=roles.ANNOTATORS)
-    span = services.annotation_create(
-        article=world.article, kind="claim", author=temp, quote="Zhanaozen"
-    )
-    services.annotation_delete(annotation=span, user=temp)
+    draft = services.ruling_create(author=temp, statement="A draft", rating="mixed")
+    services.ruling_delete(ruling=draft, user=temp)
     temp_id = temp.pk
     temp.delete()
     before = tables()
-    history = [r for r in before["annotations.HistoricalAnnotation"] if r["id"] == span.pk]
+    history = [r for r in before["annotations.HistoricalRuling"] if r["id"] == draft.pk]
     assert [r["author_id"] for r in history] == [temp_id, temp_id]
 
     text, records, _ = export(tmp_path / "backup.jsonl")
-    rows = [r for r in records if r["model"] == "annotations.historicalannotation"]
-    assert [r["fields"]["author"] for r in rows if r["fields"]["id"] == span.pk] == [
+    rows = [r for r in records if r["model"] == "annotations.historicalruling"]
+    assert [r["fields"]["author"] for r in rows if r["fields"]["id"] == draft.pk] == [
         temp_id,
         temp_id,
     ]
