@@ -5,7 +5,7 @@ import pytest
 
 from annotations.models import AnchorState, Annotation, Article
 
-from .world import BODY
+from ..world import BODY
 
 URL = "/api/v1/articles/"
 NORMALISED = BODY.replace("\r\n", "\n")

@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from annotations import roles
 
-from .factories import UserFactory
+from ..factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

@@ -8,8 +8,8 @@ from annotations import services
 from annotations.errors import Conflict, InvalidInput, PermissionDenied
 from annotations.models import Annotation
 
-from .factories import ArticleFactory
-from .strategies import body_and_span
+from ..factories import ArticleFactory
+from ..strategies import body_and_span
 
 pytestmark = pytest.mark.django_db
 

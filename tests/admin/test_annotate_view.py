@@ -1,6 +1,6 @@
 """The Annotate view's server side: a page shell reached from the article's change page, for
 logged-in staff only, that hands its script the API's URLs. What the script does is shown in a
-real browser by test_admin_annotate_browser.py.
+real browser by admin/test_annotate_browser.py.
 """
 
 import json

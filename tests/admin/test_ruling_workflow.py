@@ -14,7 +14,7 @@ from annotations import services
 from annotations.admin import allowed_actions
 from annotations.models import Decision, Review, Ruling, Status
 
-from .factories import ArticleFactory
+from ..factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 

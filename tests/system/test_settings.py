@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GOOD = {
     "DATABASE_URL": "postgresql://factcheck@localhost/factcheck",
     "SECRET_KEY": "x" * 60,

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from annotations import services
 
-from .factories import UserFactory
+from ..factories import UserFactory
 
 API = "/api/v1/"
 PERSONAS = ("anon", "alice", "bob", "charlie", "erin", "root")

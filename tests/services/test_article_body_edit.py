@@ -7,7 +7,7 @@ from annotations import services
 from annotations.errors import PermissionDenied
 from annotations.models import Annotation, Article
 
-from .factories import ArticleFactory
+from ..factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 

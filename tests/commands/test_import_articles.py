@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from annotations.models import Article
 
 pytestmark = pytest.mark.django_db
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
 
 def run(*paths, verbosity=1):

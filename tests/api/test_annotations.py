@@ -5,7 +5,7 @@ import pytest
 
 from annotations.models import Annotation
 
-from .world import BODY
+from ..world import BODY
 
 URL = "/api/v1/annotations/"
 NORMALISED = BODY.replace("\r\n", "\n")

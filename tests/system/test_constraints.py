@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from annotations.models import Annotation, AnnotationRuling, Article, Review, Ruling
 
-from .factories import ArticleFactory, RulingFactory
+from ..factories import ArticleFactory, RulingFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """Security defences: throttling, CSRF on session writes, login lockout. (Deploy checks:
-test_settings.py; token revocation: test_api_token_command.py; what anonymous clients can reach:
-test_api_permissions.py.)"""
+system/test_settings.py; token revocation: commands/test_api_token.py; what anonymous clients
+can reach: api/test_permissions.py.)"""
 
 import pytest
 from django.test import Client

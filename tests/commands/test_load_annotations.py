@@ -21,7 +21,7 @@ from annotations.models import (
 )
 
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CURATED = ROOT / "fixtures" / "curated.toml"
 
 

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from annotations import services
 from annotations.models import Decision, Ruling, Status
 
-from .factories import ArticleFactory
+from ..factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -33,7 +33,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PASSWORD = "correct horse battery staple"  # tests/factories.py gives every persona this one
-SCREENSHOTS = Path(__file__).resolve().parent.parent / ".local" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / ".local" / "screenshots"
 HOSTILE_SCRIPT = "<script>window.__pwned=1</script>"
 HOSTILE_IMG = '<img src=x onerror="window.__pwned=1">'
 HOSTILE_ALERT = "<svg onload=alert(1)><img src=y onerror=alert(2)>"
