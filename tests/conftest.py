@@ -5,7 +5,9 @@
 - erin: editor
 - frank: a second editor
 - root: superuser (admin)
-- anonymous: no user at all
+- anonymous: no user at all: `api()`, or Django's `client` before any login
+
+Shared texts and small helpers are in helpers.py.
 """
 
 import os
@@ -13,9 +15,11 @@ import os
 import pytest
 from hypothesis import settings
 
-from annotations import roles
+from annotations import roles, services
+from annotations.models import Status
 
 from .factories import ArticleFactory, UserFactory
+from .helpers import CLAIM, drive
 
 
 @pytest.fixture
@@ -46,6 +50,39 @@ def root(db):
 @pytest.fixture
 def article(db):
     return ArticleFactory()
+
+
+@pytest.fixture
+def claim(article, alice):
+    """alice's claim span of `article`: what `make_ruling` links unless told otherwise."""
+    return services.annotation_create(article=article, kind="claim", author=alice, quote=CLAIM)
+
+
+@pytest.fixture
+def make_ruling(claim, alice, erin, frank):
+    """`make_ruling(status)`: a ruling by `author` (alice) linking `spans` (the claim), driven to
+    `status` by helpers.drive.
+
+    `approvers` approve it on the way to published, never its author: frank, and erin too when
+    the quorum needs two. The first of them retracts it.
+    """
+
+    def make(
+        status=Status.DRAFT,
+        *,
+        author=None,
+        statement="No evidence of training abroad",
+        spans=None,
+        approvers=None,
+    ):
+        author = author or alice
+        ruling = services.ruling_create(author=author, statement=statement, rating="unsupported")
+        services.ruling_set_annotations(
+            ruling=ruling, user=author, annotations=[claim] if spans is None else spans
+        )
+        return drive(ruling, status, approvers=approvers or [frank, erin])
+
+    return make
 
 
 # `HYPOTHESIS_PROFILE=thorough make test` runs every property many more times.

@@ -5,6 +5,8 @@ from django.contrib.auth.models import Group
 from annotations import anchoring
 from annotations.models import Article, Ruling
 
+from .helpers import BODY
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -29,7 +31,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"article-{n}")
     title = factory.Faker("sentence")
     publisher = "Example Times"
-    body = "Protests began over fuel prices. Officials blamed terrorists trained abroad."
+    body = BODY
     body_sha256 = factory.LazyAttribute(lambda o: anchoring.body_sha256(o.body))
 
 
