@@ -48,6 +48,13 @@ def root(db):
 
 
 @pytest.fixture
+def fast_passwords(settings):
+    """For files that make many personas per test: PBKDF2 would spend most of the run hashing
+    their passwords. Used with `pytestmark = pytest.mark.usefixtures("fast_passwords")`."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
 def article(db):
     return ArticleFactory()
 

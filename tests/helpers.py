@@ -4,9 +4,15 @@ desk with a ruling in every state is world.py.
 """
 
 import re
+from pathlib import Path
 
 from annotations import services
 from annotations.models import Decision, Status
+
+# The repository's root: where manage.py, seeds/ and fixtures/ are.
+ROOT = Path(__file__).resolve().parent.parent
+
+API = "/api/v1/"
 
 # The body ArticleFactory gives an article, and the quotes the tests mark in it.
 BODY = "Protests began over fuel prices. Officials blamed terrorists trained abroad."
@@ -31,6 +37,17 @@ def section(html, name):
     match = re.search(rf'<section id="{name}">.*?</section>', html, re.DOTALL)
     assert match, f"no {name} section"
     return match.group(0)
+
+
+def fill(value, names):
+    """A request body with its "{name}" placeholders filled in from `names` (ids stay integers)."""
+    if isinstance(value, dict):
+        return {k: fill(v, names) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fill(v, names) for v in value]
+    if isinstance(value, str) and re.fullmatch(r"\{\w+\}", value):
+        return names[value[1:-1]]
+    return value
 
 
 def approve(ruling, reviewer, **kwargs):

@@ -19,6 +19,8 @@ BODY = (
     "Reports put the contingent at 2,030 troops. "
     "Others said 2,500 troops arrived."
 )
+# The body as stored and served: the article's CRLF became one LF.
+NORMALISED = BODY.replace("\r\n", "\n")
 
 
 @dataclass
