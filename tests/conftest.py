@@ -5,9 +5,11 @@
 - erin: editor
 - frank: a second editor
 - root: superuser (admin)
+- charlie: a reader: signed in, with an API token through `api(charlie)`, but in no desk group
 - anonymous: no user at all: `api()`, or Django's `client` before any login
 
-Shared texts and small helpers are in helpers.py.
+Users only one test needs (staff outside the desk, demo accounts, a crowd of editors) are made
+in that test. Shared texts and small helpers are in helpers.py.
 """
 
 import os
@@ -45,6 +47,11 @@ def frank(db):
 @pytest.fixture
 def root(db):
     return UserFactory(username="root", is_superuser=True)
+
+
+@pytest.fixture
+def charlie(db):
+    return UserFactory(username="charlie", is_staff=False)
 
 
 @pytest.fixture

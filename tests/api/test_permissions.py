@@ -17,7 +17,6 @@ from django.db import transaction
 
 from annotations import services
 
-from ..factories import UserFactory
 from ..helpers import API, fill
 
 # Six personas per test.
@@ -162,9 +161,8 @@ def _row_id(row):
 
 
 @pytest.fixture
-def desk(world, alice, bob, erin, root, api):
+def desk(world, alice, bob, erin, root, charlie, api):
     """The world plus a ruling erin wrote herself, the personas' clients, and path names."""
-    charlie = UserFactory(username="charlie", is_staff=False)
     span = services.annotation_create(
         article=world.article, kind="claim", author=erin, quote="Protests began"
     )
