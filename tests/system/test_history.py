@@ -87,7 +87,7 @@ def test_editing_article_metadata_records_the_editor(article, erin):
     assert rows[0].publisher == "Daily Example"
 
 
-# --- Annotations and their links -----------------------------------------------------------------
+# --- Spans and their links -----------------------------------------------------------------------
 
 
 def test_creating_a_linked_span_records_the_span_the_link_and_the_ruling_change(
