@@ -16,10 +16,9 @@ from annotations import selectors, services
 from annotations.errors import Conflict, InvalidInput, PermissionDenied
 from annotations.models import Annotation, AnnotationRuling, Decision, Review, Ruling, Status
 
-pytestmark = pytest.mark.django_db
+from ..helpers import EVIDENCE, approve, reload
 
-CLAIM = "terrorists trained abroad"
-EVIDENCE = "fuel prices"
+pytestmark = pytest.mark.django_db
 
 
 def _snapshot(ruling):
@@ -51,53 +50,9 @@ def refused(error, ruling, *, field=None):
     assert _snapshot(ruling) == before
 
 
-def reload(ruling):
-    return Ruling.objects.get(pk=ruling.pk)
-
-
-def approve(ruling, reviewer, **kwargs):
-    return services.review_create(
-        ruling=ruling, reviewer=reviewer, decision=Decision.APPROVE, **kwargs
-    )
-
-
-@pytest.fixture
-def claim(article, alice):
-    return services.span_create(article=article, kind="claim", author=alice, quote=CLAIM)
-
-
 @pytest.fixture
 def evidence(article, alice):
     return services.span_create(article=article, kind="evidence", author=alice, quote=EVIDENCE)
-
-
-@pytest.fixture
-def make_ruling(claim, alice, frank):
-    """A ruling by `author` (alice), linked to `spans` (the claim), driven to `status`.
-
-    `reviewer` (frank) approves it on the way to published and retracts it.
-    """
-
-    def make(status=Status.DRAFT, *, author=None, reviewer=None, spans=None):
-        author = author or alice
-        reviewer = reviewer or frank
-        ruling = services.ruling_create(
-            author=author, statement="No evidence of training abroad", rating="unsupported"
-        )
-        services.ruling_update(
-            ruling=ruling, user=author, annotations=[claim] if spans is None else spans
-        )
-        if status != Status.DRAFT:
-            services.ruling_submit(ruling=ruling, user=author)
-        if status in (Status.PUBLISHED, Status.RETRACTED):
-            approve(ruling, reviewer)
-        if status == Status.RETRACTED:
-            services.ruling_retract(ruling=ruling, user=reviewer, reason="New figures came out.")
-        ruling = reload(ruling)
-        assert ruling.status == status
-        return ruling
-
-    return make
 
 
 @pytest.fixture
@@ -558,7 +513,7 @@ def test_an_editor_drafts_a_ruling_that_supersedes_a_retracted_one(make_ruling, 
 
 def test_an_editor_sets_supersedes_on_a_draft(make_ruling, erin):
     old = make_ruling(Status.RETRACTED)
-    draft = make_ruling(author=erin, reviewer=erin)
+    draft = make_ruling(author=erin)
     services.ruling_update(ruling=draft, user=erin, supersedes=old)
     fresh = reload(draft)
     assert fresh.supersedes == old
@@ -571,7 +526,7 @@ def test_only_a_retracted_ruling_can_be_superseded(make_ruling, erin, status):
     with refused(Conflict, target, field="supersedes"):
         services.ruling_create(author=erin, statement="New", rating="false", supersedes=target)
     assert not Ruling.objects.filter(statement="New").exists()
-    draft = make_ruling(author=erin, reviewer=erin)
+    draft = make_ruling(author=erin)
     with refused(Conflict, draft, field="supersedes"):
         services.ruling_update(ruling=draft, user=erin, supersedes=target)
 
@@ -595,7 +550,7 @@ def test_a_ruling_is_superseded_only_once(make_ruling, erin):
         services.ruling_create(
             author=erin, statement="Second replacement", rating="false", supersedes=old
         )
-    draft = make_ruling(author=erin, reviewer=erin)
+    draft = make_ruling(author=erin)
     with refused(Conflict, draft, field="supersedes"):
         services.ruling_update(ruling=draft, user=erin, supersedes=old)
     assert reload(old).superseded_by == first

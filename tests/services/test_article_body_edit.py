@@ -1,4 +1,4 @@
-"""article_update_body re-anchors every span in one transaction and loses none."""
+"""A body edit (article_update) re-anchors every span in one transaction and loses none."""
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -7,7 +7,7 @@ from annotations import services
 from annotations.errors import PermissionDenied
 from annotations.models import Annotation, Article
 
-from .factories import ArticleFactory
+from ..factories import ArticleFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -1,6 +1,6 @@
 """The Annotate view's server side: a page shell reached from the article's change page, for
 logged-in staff only, that hands its script the API's URLs. What the script does is shown in a
-real browser by test_admin_annotate_browser.py.
+real browser by admin/test_annotate_browser.py.
 """
 
 import json
@@ -11,15 +11,17 @@ import pytest
 
 from annotations import services
 
-pytestmark = pytest.mark.django_db
+from ..helpers import HOSTILE_SCRIPT
 
-HOSTILE = "<script>alert(1)</script>"
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def article():
     return services.article_create(
-        slug="zhanaozen", title=f"Zhanaozen {HOSTILE}", body="Protests began over fuel prices."
+        slug="zhanaozen",
+        title=f"Zhanaozen {HOSTILE_SCRIPT}",
+        body="Protests began over fuel prices.",
     )
 
 
@@ -69,8 +71,8 @@ def test_it_hands_the_script_the_api_urls_and_escapes_article_text(client, alice
     }
     assert 'name="csrfmiddlewaretoken"' in html
     assert "annotations/annotate.js" in html
-    assert HOSTILE not in html
-    assert f"<h1>Annotate: Zhanaozen {escape(HOSTILE, quote=False)}</h1>" in html
+    assert HOSTILE_SCRIPT not in html
+    assert f"<h1>Annotate: Zhanaozen {escape(HOSTILE_SCRIPT, quote=False)}</h1>" in html
     # The body reaches the page through the API only, never through the template.
     assert "Protests began over fuel prices." not in html
 

@@ -5,10 +5,9 @@ import pytest
 
 from annotations.models import AnchorState, Annotation, Article
 
-from .world import BODY
+from ..world import NORMALISED
 
 URL = "/api/v1/articles/"
-NORMALISED = BODY.replace("\r\n", "\n")
 
 
 def snapshot():

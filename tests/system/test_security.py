@@ -1,9 +1,11 @@
 """Security defences: throttling, CSRF on session writes, login lockout. (Deploy checks:
-test_settings.py; token revocation: test_api_token_command.py; what anonymous clients can reach:
-test_api_permissions.py.)"""
+system/test_settings.py; token revocation: commands/test_api_token.py; what anonymous clients
+can reach: api/test_permissions.py.)"""
 
 import pytest
 from django.test import Client
+
+from ..factories import PASSWORD
 
 LOGIN = "/admin/login/?next=/admin/"
 
@@ -46,7 +48,7 @@ def test_login_failures_lock_the_account_out_from_that_address(alice, settings):
     for _ in range(3):
         response = client.post(LOGIN, {"username": "alice", "password": "wrong"})
         assert response.status_code in (200, 429)
-    locked = client.post(LOGIN, {"username": "alice", "password": "correct horse battery staple"})
+    locked = client.post(LOGIN, {"username": "alice", "password": PASSWORD})
     assert locked.status_code == 429
     assert "_auth_user_id" not in client.session
     # Someone else is not locked out by alice's attacker, even from the same address.
@@ -65,11 +67,9 @@ def test_one_address_trying_many_usernames_is_locked_out(alice, settings):
     ]
     assert statuses == [200] * 5 + [429]
     # Now no username may be tried from that address, not even with the right password.
-    for username, password in [("alice", "correct horse battery staple"), ("new", "x")]:
+    for username, password in [("alice", PASSWORD), ("new", "x")]:
         assert sprayer.post(LOGIN, {"username": username, "password": password}).status_code == 429
     # Other addresses are not affected.
     elsewhere = Client(REMOTE_ADDR="198.51.100.1")
-    response = elsewhere.post(
-        LOGIN, {"username": "alice", "password": "correct horse battery staple"}
-    )
+    response = elsewhere.post(LOGIN, {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302 and "_auth_user_id" in elsewhere.session

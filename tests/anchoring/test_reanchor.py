@@ -9,7 +9,7 @@ from rapidfuzz.distance import Levenshtein
 from annotations import anchoring
 from annotations.anchoring import Outcome, Span
 
-from .strategies import body_and_span, long_bodies, pieces
+from ..strategies import body_and_span, long_bodies, pieces
 
 
 def make_span(body, start, end):

@@ -7,7 +7,7 @@ import pytest
 
 from annotations.models import Annotation, AnnotationRuling, Article, Review, Ruling
 
-from .world import BODY
+from ..world import BODY
 
 SPAN = {"article": "zhanaozen", "kind": "claim", "quote": "Protests began"}
 

@@ -5,10 +5,9 @@ import pytest
 
 from annotations.models import Annotation
 
-from .world import BODY
+from ..world import NORMALISED
 
 URL = "/api/v1/annotations/"
-NORMALISED = BODY.replace("\r\n", "\n")
 
 
 def detail(span):

@@ -13,6 +13,8 @@ from annotations import services
 from annotations.management.commands.export_all import MODELS
 from annotations.models import Annotation, Article
 
+from ..factories import PASSWORD
+
 
 def everything():
     """Every row of every exported model, all fields, by primary key."""
@@ -80,7 +82,7 @@ def test_existing_users_keep_their_passwords(busy_world, alice, tmp_path):
     wipe()
     call_command("import_all", str(path), stdout=StringIO())
     alice.refresh_from_db()
-    assert alice.check_password("correct horse battery staple")
+    assert alice.check_password(PASSWORD)
 
 
 def test_it_refuses_a_database_that_is_not_empty(busy_world, tmp_path):

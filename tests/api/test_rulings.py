@@ -4,15 +4,13 @@ import pytest
 
 from annotations.models import Review, Ruling, Status
 
+from ..helpers import reload
+
 URL = "/api/v1/rulings/"
 
 
 def detail(slug):
     return f"{URL}{slug}/"
-
-
-def fresh(ruling):
-    return Ruling.objects.get(pk=ruling.pk)
 
 
 def snapshot():
@@ -144,7 +142,7 @@ def test_patch_bumps_the_version_and_honours_if_match(api, alice, world):
     assert ok.json()["version"] == world.draft.version + 1
     stale = client.patch(detail("draft-ruling"), {"summary": "Lost?"}, HTTP_IF_MATCH=tag)
     assert stale.status_code == 412
-    assert fresh(world.draft).summary == "Better."
+    assert reload(world.draft).summary == "Better."
 
 
 def test_patch_relinks_spans(api, alice, world):
@@ -176,12 +174,12 @@ def test_only_drafts_are_deleted(api, alice, erin, world):
 def test_submit_review_publish_retract_supersede(api, alice, erin, frank, world):
     assert api(alice).post(detail("draft-ruling") + "submit/").json()["status"] == "in_review"
     # Four eyes: the author cannot approve.
-    version = {"decision": "approve", "ruling_version": fresh(world.draft).version}
+    version = {"decision": "approve", "ruling_version": reload(world.draft).version}
     own = api(alice).post(detail("draft-ruling") + "reviews/", version)
     assert own.status_code == 403
     approved = api(erin).post(detail("draft-ruling") + "reviews/", version)
     assert approved.status_code == 201, approved.json()
-    assert approved.json()["ruling_version"] == fresh(world.draft).version
+    assert approved.json()["ruling_version"] == reload(world.draft).version
     ruling = api(erin).get(detail("draft-ruling")).json()
     assert ruling["status"] == "published" and ruling["published_at"]
 
@@ -207,10 +205,10 @@ def test_request_changes_needs_a_comment_and_returns_the_ruling_to_draft(api, er
     missing = api(erin).post(url, {"decision": "request_changes"})
     assert missing.status_code == 400
     assert "comment" in missing.json()
-    assert fresh(world.in_review).status == Status.IN_REVIEW
+    assert reload(world.in_review).status == Status.IN_REVIEW
     done = api(erin).post(url, {"decision": "request_changes", "comment": "Cite the source."})
     assert done.status_code == 201
-    assert fresh(world.in_review).status == Status.DRAFT
+    assert reload(world.in_review).status == Status.DRAFT
 
 
 def test_an_approval_of_a_stale_version_is_refused(api, alice, erin, world):
@@ -220,7 +218,7 @@ def test_an_approval_of_a_stale_version_is_refused(api, alice, erin, world):
     response = api(erin).post(url, {"decision": "approve", "ruling_version": stale})
     assert response.status_code == 409
     assert "ruling_version" in response.json()
-    assert fresh(world.in_review).status == Status.IN_REVIEW
+    assert reload(world.in_review).status == Status.IN_REVIEW
 
 
 def test_reviews_are_listed_for_the_desk_and_never_public(api, alice, world):
@@ -246,19 +244,19 @@ def test_a_review_may_name_its_version_by_the_etag(api, alice, erin, world):
     assert api(alice).patch(url, {"summary": "Changed after erin read it."}).status_code == 200
     stale = api(erin).post(url + "reviews/", {"decision": "approve"}, HTTP_IF_MATCH=tag)
     assert stale.status_code == 409
-    assert fresh(world.in_review).status == Status.IN_REVIEW
+    assert reload(world.in_review).status == Status.IN_REVIEW
     current = api(erin).get(url)["ETag"]
     ok = api(erin).post(url + "reviews/", {"decision": "approve"}, HTTP_IF_MATCH=current)
     assert ok.status_code == 201
-    assert fresh(world.in_review).status == Status.PUBLISHED
+    assert reload(world.in_review).status == Status.PUBLISHED
 
 
 def test_an_approval_must_name_the_version_it_judged(api, erin, world):
     response = api(erin).post(detail("review-ruling") + "reviews/", {"decision": "approve"})
     assert response.status_code == 400
     assert "ruling_version" in response.json()
-    assert fresh(world.in_review).status == Status.IN_REVIEW
-    assert not fresh(world.in_review).reviews.exists()
+    assert reload(world.in_review).status == Status.IN_REVIEW
+    assert not reload(world.in_review).reviews.exists()
 
 
 def test_the_etag_changes_with_the_status_and_a_tag_read_before_is_stale(api, alice, world):
@@ -294,8 +292,8 @@ def test_an_editor_who_rewrote_a_ruling_in_review_cannot_approve_it(api, erin, f
     own = api(erin).post(url + "reviews/", {"decision": "approve", "ruling_version": version})
     assert own.status_code == 403
     assert "Four eyes" in own.json()["detail"]
-    assert fresh(world.in_review).status == Status.IN_REVIEW
+    assert reload(world.in_review).status == Status.IN_REVIEW
     # She may still send it back; another editor may approve it.
     other = api(frank).post(url + "reviews/", {"decision": "approve", "ruling_version": version})
     assert other.status_code == 201
-    assert fresh(world.in_review).status == Status.PUBLISHED
+    assert reload(world.in_review).status == Status.PUBLISHED

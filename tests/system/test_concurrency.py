@@ -11,7 +11,7 @@ from django.db import connection
 from annotations import services
 from annotations.models import Annotation, Decision, Review, Ruling, Status
 
-from .factories import UserFactory
+from ..factories import UserFactory
 
 # serialized_rollback: a transactional test ends by emptying every table, including the groups
 # that a data migration made; this puts them back for the next one.

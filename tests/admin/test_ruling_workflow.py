@@ -12,14 +12,14 @@ from django.test import Client
 
 from annotations import roles, services
 from annotations.admin.rulings import offered_actions
-from annotations.models import Decision, Review, Ruling, Status
+from annotations.models import Decision, Review, Status
 
-from .factories import ArticleFactory
+from ..factories import ArticleFactory
+from ..helpers import HOSTILE_IMG, HOSTILE_SCRIPT, reload, section
 
 pytestmark = pytest.mark.django_db
 
-CLAIM = "terrorists trained abroad"
-HOSTILE = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>"]
+HOSTILE = [HOSTILE_SCRIPT, HOSTILE_IMG]
 
 
 def change_url(ruling):
@@ -28,10 +28,6 @@ def change_url(ruling):
 
 def action_url(ruling, action):
     return f"/admin/annotations/ruling/{ruling.pk}/{action}/"
-
-
-def reload(ruling):
-    return Ruling.objects.get(pk=ruling.pk)
 
 
 def snapshot(ruling):
@@ -79,51 +75,11 @@ class Forms(HTMLParser):
             self._current = None
 
 
-def section(html, name):
-    match = re.search(rf'<section id="{name}">.*?</section>', html, re.DOTALL)
-    assert match, f"no {name} section"
-    return match.group(0)
-
-
-@pytest.fixture
-def claim(article, alice):
-    return services.span_create(article=article, kind="claim", author=alice, quote=CLAIM)
-
-
-@pytest.fixture
-def make_ruling(claim, alice, erin, frank):
-    """A ruling by `author` (alice) linked to the claim, driven to `status`.
-
-    Editors other than the author approve it until it is published; erin retracts it.
-    """
-
-    def make(status=Status.IN_REVIEW, *, author=None, statement="No evidence of training abroad"):
-        author = author or alice
-        ruling = services.ruling_create(author=author, statement=statement, rating="unsupported")
-        services.ruling_update(ruling=ruling, user=author, annotations=[claim])
-        if status != Status.DRAFT:
-            services.ruling_submit(ruling=ruling, user=author)
-        if status in (Status.PUBLISHED, Status.RETRACTED):
-            for editor in (erin, frank):
-                if editor != author and reload(ruling).status == Status.IN_REVIEW:
-                    # The version it shows now: linking the claim made a new one.
-                    services.review_create(
-                        ruling=reload(ruling), reviewer=editor, decision=Decision.APPROVE
-                    )
-        if status == Status.RETRACTED:
-            services.ruling_retract(ruling=ruling, user=erin, reason="New figures came out.")
-        ruling = reload(ruling)
-        assert ruling.status == status
-        return ruling
-
-    return make
-
-
 # --- Approve -------------------------------------------------------------------------------------
 
 
 def test_an_editor_approves_from_the_admin_and_it_is_published(client, make_ruling, erin):
-    ruling = make_ruling()
+    ruling = make_ruling(Status.IN_REVIEW)
     client.force_login(erin)
     assert action_url(ruling, "approve") in client.get(change_url(ruling)).content.decode()
 
@@ -144,7 +100,7 @@ def test_an_editor_approves_from_the_admin_and_it_is_published(client, make_ruli
 
 
 def test_the_buttons_form_works_as_rendered_with_csrf_checks_on(make_ruling, erin):
-    ruling = make_ruling()
+    ruling = make_ruling(Status.IN_REVIEW)
     client = Client(enforce_csrf_checks=True)
     client.force_login(erin)
 
@@ -165,7 +121,7 @@ def test_approval_short_of_the_quorum_says_how_many_are_needed(
     client, make_ruling, erin, frank, settings
 ):
     settings.FACTCHECK_REQUIRED_APPROVALS = 2
-    ruling = make_ruling()
+    ruling = make_ruling(Status.IN_REVIEW)
     client.force_login(erin)
     messages = post(client, ruling, "approve", ruling_version=ruling.version)
     assert messages == [
@@ -189,7 +145,7 @@ def test_the_author_is_not_offered_approval_and_a_forged_one_changes_nothing(
     client, make_ruling, alice, erin, author, message
 ):
     user = {"alice": alice, "erin": erin}[author]
-    ruling = make_ruling(author=user)
+    ruling = make_ruling(Status.IN_REVIEW, author=user)
     client.force_login(user)
     html = client.get(change_url(ruling)).content.decode()
     assert action_url(ruling, "approve") not in html
@@ -208,7 +164,7 @@ def test_the_author_is_not_offered_approval_and_a_forged_one_changes_nothing(
 def test_an_approval_of_a_version_older_than_the_one_shown_is_refused(
     client, make_ruling, alice, erin
 ):
-    ruling = make_ruling()
+    ruling = make_ruling(Status.IN_REVIEW)
     client.force_login(erin)
     shown = Forms(client.get(change_url(ruling)).content.decode()).forms["workflow-approve"]
     # The author changes the ruling while erin reads the page.
@@ -224,7 +180,7 @@ def test_an_approval_of_a_version_older_than_the_one_shown_is_refused(
 
 
 def test_an_approval_without_a_version_is_refused(client, make_ruling, erin):
-    ruling = make_ruling()
+    ruling = make_ruling(Status.IN_REVIEW)
     client.force_login(erin)
     before = snapshot(ruling)
     ((level, message),) = post(client, ruling, "approve")
@@ -234,7 +190,7 @@ def test_an_approval_without_a_version_is_refused(client, make_ruling, erin):
 
 
 def test_workflow_urls_answer_only_posts(client, make_ruling, erin):
-    ruling = make_ruling()
+    ruling = make_ruling(Status.IN_REVIEW)
     client.force_login(erin)
     for action in ("submit", "approve", "request-changes", "retract"):
         assert client.get(action_url(ruling, action)).status_code == 405
@@ -242,7 +198,7 @@ def test_workflow_urls_answer_only_posts(client, make_ruling, erin):
 
 
 def test_a_workflow_url_of_an_unknown_ruling_is_404(client, make_ruling, erin):
-    ruling = make_ruling()
+    ruling = make_ruling(Status.IN_REVIEW)
     client.force_login(erin)
     response = client.post(f"/admin/annotations/ruling/{ruling.pk + 1000}/approve/")
     assert response.status_code == 404
@@ -253,7 +209,7 @@ def test_a_workflow_url_of_an_unknown_ruling_is_404(client, make_ruling, erin):
 
 @pytest.mark.parametrize("comment", [None, "", "   \n"])
 def test_requesting_changes_without_a_comment_is_refused(client, make_ruling, erin, comment):
-    ruling = make_ruling()
+    ruling = make_ruling(Status.IN_REVIEW)
     client.force_login(erin)
     data = {"ruling_version": ruling.version}
     if comment is not None:
@@ -266,7 +222,7 @@ def test_requesting_changes_without_a_comment_is_refused(client, make_ruling, er
 
 
 def test_requesting_changes_returns_it_to_draft_and_lists_the_review(client, make_ruling, erin):
-    ruling = make_ruling()
+    ruling = make_ruling(Status.IN_REVIEW)
     client.force_login(erin)
     messages = post(
         client, ruling, "request-changes", ruling_version=ruling.version, comment="Cite a source."
@@ -408,14 +364,14 @@ def test_allowed_actions_follow_role_status_and_author(
 
 
 def test_an_editor_is_not_offered_approval_of_a_version_already_approved(make_ruling, erin):
-    ruling = make_ruling()
+    ruling = make_ruling(Status.IN_REVIEW)
     assert allowed_actions(erin, ruling, approved_current_version=True) == ["request_changes"]
 
 
 def test_an_editor_who_changed_the_ruling_may_request_changes_but_not_approve(
     client, make_ruling, erin, frank
 ):
-    ruling = make_ruling()
+    ruling = make_ruling(Status.IN_REVIEW)
     services.ruling_update(ruling=ruling, user=erin, summary="Erin's sharper reasoning.")
     ruling = reload(ruling)
     assert allowed_actions(erin, ruling, contributor=True) == ["request_changes"]
@@ -443,7 +399,9 @@ def test_an_editor_who_authored_the_ruling_is_offered_only_what_the_author_may_d
     make_ruling, erin
 ):
     assert allowed_actions(erin, make_ruling(Status.DRAFT, author=erin)) == ["submit"]
-    assert allowed_actions(erin, make_ruling(author=erin, statement="Another")) == []
+    assert (
+        allowed_actions(erin, make_ruling(Status.IN_REVIEW, author=erin, statement="Another")) == []
+    )
 
 
 # --- The "awaiting my review" filter -------------------------------------------------------------
@@ -451,14 +409,14 @@ def test_an_editor_who_authored_the_ruling_is_offered_only_what_the_author_may_d
 
 def test_the_awaiting_my_review_filter(client, make_ruling, alice, erin, frank, settings):
     settings.FACTCHECK_REQUIRED_APPROVALS = 2
-    fresh = make_ruling(statement="Fresh")
-    own = make_ruling(author=erin, statement="Erin's own")
-    approved = make_ruling(statement="Approved by erin")
+    fresh = make_ruling(Status.IN_REVIEW, statement="Fresh")
+    own = make_ruling(Status.IN_REVIEW, author=erin, statement="Erin's own")
+    approved = make_ruling(Status.IN_REVIEW, statement="Approved by erin")
     services.review_create(ruling=approved, reviewer=erin, decision=Decision.APPROVE)
-    changed = make_ruling(statement="Changed since erin approved")
+    changed = make_ruling(Status.IN_REVIEW, statement="Changed since erin approved")
     services.review_create(ruling=changed, reviewer=erin, decision=Decision.APPROVE)
     services.ruling_update(ruling=changed, user=alice, summary="New reasoning.")
-    resubmitted = make_ruling(statement="Resubmitted")
+    resubmitted = make_ruling(Status.IN_REVIEW, statement="Resubmitted")
     services.review_create(
         ruling=resubmitted, reviewer=erin, decision=Decision.REQUEST_CHANGES, comment="Source?"
     )
@@ -562,7 +520,7 @@ def test_the_changelist_counts_each_rulings_spans_by_kind(client, article, alice
 
 
 def test_the_change_page_shows_each_linked_span_in_context(client, make_ruling, article, erin):
-    ruling = make_ruling()
+    ruling = make_ruling(Status.IN_REVIEW)
     evidence = services.span_create(
         article=article, kind="evidence", author=erin, quote="fuel prices", rulings=[ruling]
     )
@@ -616,7 +574,7 @@ def test_an_approval_given_before_a_request_for_changes_awaits_the_editor_again(
     client, make_ruling, alice, erin, frank, settings
 ):
     settings.FACTCHECK_REQUIRED_APPROVALS = 2
-    ruling = make_ruling(statement="Objected to")
+    ruling = make_ruling(Status.IN_REVIEW, statement="Objected to")
     services.review_create(ruling=ruling, reviewer=erin, decision=Decision.APPROVE)
     services.review_create(
         ruling=ruling, reviewer=frank, decision=Decision.REQUEST_CHANGES, comment="Source?"

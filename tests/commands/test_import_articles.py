@@ -3,15 +3,16 @@ import json
 import shutil
 import unicodedata
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from annotations.models import Article
 
+from ..helpers import ROOT
+
 pytestmark = pytest.mark.django_db
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+SEEDS = ROOT / "seeds"
 
 
 def run(*paths, verbosity=1):

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from annotations import anchoring
 from annotations.anchoring import OffsetMap, SpanError
 
-from .strategies import bodies, body_and_span
+from ..strategies import bodies, body_and_span
 
 
 def utf16_len(text):

@@ -20,10 +20,9 @@ from annotations.models import (
     Status,
 )
 
-pytestmark = pytest.mark.django_db
+from ..helpers import BODY, CLAIM, drive
 
-BODY = "Protests began over fuel prices. Officials blamed terrorists trained abroad."
-CLAIM = "terrorists trained abroad"
+pytestmark = pytest.mark.django_db
 
 
 @contextmanager
@@ -50,14 +49,10 @@ def ruling(alice):
 
 @pytest.fixture
 def claim(article, alice, ruling):
+    """Here (unlike conftest's `claim`) the claim span is linked to `ruling` as it is made."""
     return services.span_create(
         article=article, kind="claim", author=alice, quote=CLAIM, rulings=[ruling]
     )
-
-
-def submitted(ruling, user):
-    services.ruling_submit(ruling=ruling, user=user)
-    return Ruling.objects.get(pk=ruling.pk)
 
 
 # --- Articles ------------------------------------------------------------------------------------
@@ -92,7 +87,7 @@ def test_editing_article_metadata_records_the_editor(article, erin):
     assert rows[0].publisher == "Daily Example"
 
 
-# --- Annotations and their links -----------------------------------------------------------------
+# --- Spans and their links -----------------------------------------------------------------------
 
 
 def test_creating_a_linked_span_records_the_span_the_link_and_the_ruling_change(
@@ -193,7 +188,7 @@ def test_submitting_records_the_user(ruling, claim, alice, erin, who):
 
 
 def test_a_publishing_approval_records_the_review_and_the_ruling_change(ruling, claim, alice, erin):
-    ruling = submitted(ruling, alice)
+    ruling = drive(ruling, Status.IN_REVIEW)
     with recorded(Review) as reviews, recorded(Ruling, id=ruling.pk) as rulings:
         review = services.review_create(ruling=ruling, reviewer=erin, decision=Decision.APPROVE)
     assert who_did_what(reviews) == [("+", erin)]
@@ -212,7 +207,7 @@ def test_an_approval_short_of_the_quorum_records_only_the_review(
     ruling, claim, alice, erin, settings
 ):
     settings.FACTCHECK_REQUIRED_APPROVALS = 2
-    ruling = submitted(ruling, alice)
+    ruling = drive(ruling, Status.IN_REVIEW)
     with recorded(Review) as reviews, recorded(Ruling, id=ruling.pk) as rulings:
         services.review_create(ruling=ruling, reviewer=erin, decision=Decision.APPROVE)
     assert who_did_what(reviews) == [("+", erin)]
@@ -220,7 +215,7 @@ def test_an_approval_short_of_the_quorum_records_only_the_review(
 
 
 def test_requesting_changes_records_the_review_and_the_return_to_draft(ruling, claim, alice, frank):
-    ruling = submitted(ruling, alice)
+    ruling = drive(ruling, Status.IN_REVIEW)
     with recorded(Review) as reviews, recorded(Ruling, id=ruling.pk) as rulings:
         services.review_create(
             ruling=ruling, reviewer=frank, decision=Decision.REQUEST_CHANGES, comment="Source?"
@@ -232,7 +227,7 @@ def test_requesting_changes_records_the_review_and_the_return_to_draft(ruling, c
 
 
 def test_retracting_records_the_editor_and_the_reason(ruling, claim, alice, erin, frank):
-    ruling = submitted(ruling, alice)
+    ruling = drive(ruling, Status.IN_REVIEW)
     services.review_create(ruling=ruling, reviewer=erin, decision=Decision.APPROVE)
     with recorded(Ruling, id=ruling.pk) as rows:
         services.ruling_retract(ruling=ruling, user=frank, reason="The figures were revised.")
@@ -253,7 +248,7 @@ def test_deleting_a_draft_records_the_ruling_and_its_links(ruling, claim, erin):
 
 
 def test_a_rulings_whole_life_is_in_its_history(ruling, claim, alice, erin, frank):
-    ruling = submitted(ruling, alice)
+    ruling = drive(ruling, Status.IN_REVIEW)
     services.review_create(ruling=ruling, reviewer=erin, decision=Decision.APPROVE)
     services.ruling_retract(ruling=ruling, user=frank, reason="Revised figures.")
     rows = ruling.history.order_by("history_id")
@@ -279,7 +274,7 @@ def _history_table(response):
 
 
 def test_the_admin_shows_a_rulings_history(client, ruling, claim, alice, erin, frank):
-    ruling = submitted(ruling, alice)
+    ruling = drive(ruling, Status.IN_REVIEW)
     services.review_create(ruling=ruling, reviewer=frank, decision=Decision.APPROVE)
     client.force_login(erin)
     table = _history_table(client.get(f"/admin/annotations/ruling/{ruling.pk}/history/"))

@@ -1,7 +1,6 @@
 import json
 import tomllib
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -20,8 +19,9 @@ from annotations.models import (
     Status,
 )
 
+from ..helpers import ROOT
+
 pytestmark = pytest.mark.django_db
-ROOT = Path(__file__).resolve().parent.parent
 CURATED = ROOT / "fixtures" / "curated.toml"
 
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from annotations.models import Annotation, AnnotationRuling, Article, Review, Ruling
 
-from .factories import ArticleFactory, RulingFactory
+from ..factories import ArticleFactory, RulingFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -159,11 +159,11 @@ def test_it_refuses_a_bad_review(alice, erin, overrides, constraint):
 
 
 def test_a_span_links_to_a_ruling_once(article, alice):
-    annotation = span(article, alice)
+    linked = span(article, alice)
     ruling = RulingFactory(author=alice)
-    AnnotationRuling.objects.create(annotation=annotation, ruling=ruling)
+    AnnotationRuling.objects.create(annotation=linked, ruling=ruling)
     refused(
-        lambda: AnnotationRuling.objects.create(annotation=annotation, ruling=ruling), "link_unique"
+        lambda: AnnotationRuling.objects.create(annotation=linked, ruling=ruling), "link_unique"
     )
 
 

@@ -20,17 +20,15 @@ from annotations.models import (
     Status,
 )
 
-API = "/api/v1/"
+from ..helpers import API
+
+# Personas are created per test.
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
 BIG_SPANS = 260
 SMALL_SPANS = 40
 RULINGS = 210
 REVIEWS = 210
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Personas are created per test; PBKDF2 would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def _article(slug, words):

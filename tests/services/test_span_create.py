@@ -1,4 +1,4 @@
-"""annotation_create: every refusal rule of SPEC.md "Offsets", each naming the field."""
+"""span_create: every refusal rule of SPEC.md "Offsets", each naming the field."""
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -8,8 +8,8 @@ from annotations import services
 from annotations.errors import Conflict, InvalidInput, PermissionDenied
 from annotations.models import Annotation
 
-from .factories import ArticleFactory
-from .strategies import body_and_span
+from ..factories import ArticleFactory
+from ..strategies import body_and_span
 
 pytestmark = pytest.mark.django_db
 

@@ -15,22 +15,26 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotations import services
-from annotations.models import Decision, Ruling, Status
+from annotations.models import Decision, Status
 
-from .factories import ArticleFactory
+from .. import helpers
+from ..factories import ArticleFactory
+from ..helpers import (
+    CLAIM,
+    DISPUTED,
+    EVIDENCE,
+    HOSTILE_IMG,
+    HOSTILE_SCRIPT,
+    HOSTILE_SCRIPT_END,
+    drive,
+    section,
+)
 
 pytestmark = pytest.mark.django_db
 
-BODY = "Protests began over fuel prices. Officials blamed terrorists trained abroad. Talks resumed."
-CLAIM = "terrorists trained abroad"
-EVIDENCE = "fuel prices"
-DISPUTED = "Protests began"
+BODY = f"{helpers.BODY} Talks resumed."
 
-HOSTILE = [
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
-    "</script><script>alert(2)</script>",
-]
+HOSTILE = [HOSTILE_SCRIPT, HOSTILE_IMG, HOSTILE_SCRIPT_END]
 
 
 class Page(HTMLParser):
@@ -68,12 +72,6 @@ def json_ld(response):
     return json.loads(text)
 
 
-def section(html, name):
-    match = re.search(rf'<section id="{name}">.*?</section>', html, re.DOTALL)
-    assert match, f"no {name} section"
-    return match.group(0)
-
-
 def in_context(span):
     """How the page shows a span: its context either side and the quote highlighted."""
     return (
@@ -99,7 +97,7 @@ def fuel(db):
 
 
 @pytest.fixture
-def make_ruling(fuel, alice, erin):
+def make_ruling_with_spans(fuel, alice, erin):
     """A ruling by alice linking spans of `articles` (default: fuel), driven to `status`.
 
     Each article gets a claim, and unless `claims_only`, an evidence and a disputed span.
@@ -127,15 +125,7 @@ def make_ruling(fuel, alice, erin):
                 services.span_create(
                     article=article, kind=kind, author=alice, quote=quote, rulings=[ruling]
                 )
-        if status != Status.DRAFT:
-            services.ruling_submit(ruling=ruling, user=alice)
-        if status in (Status.PUBLISHED, Status.RETRACTED):
-            services.review_create(ruling=ruling, reviewer=erin, decision=Decision.APPROVE)
-        if status == Status.RETRACTED:
-            services.ruling_retract(ruling=ruling, user=erin, reason="New figures came out.")
-        ruling = Ruling.objects.get(pk=ruling.pk)
-        assert ruling.status == status
-        return ruling
+        return drive(ruling, status, approvers=[erin])
 
     return make
 
@@ -147,8 +137,8 @@ def spans_of(ruling):
 # --- What the page shows -------------------------------------------------------------------------
 
 
-def test_it_shows_a_published_ruling(client, make_ruling):
-    ruling = make_ruling()
+def test_it_shows_a_published_ruling(client, make_ruling_with_spans):
+    ruling = make_ruling_with_spans()
     response = client.get(url_of(ruling))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
@@ -175,8 +165,8 @@ def test_it_shows_a_published_ruling(client, make_ruling):
         assert all(in_context(other) not in part for other in others)
 
 
-def test_it_marks_context_that_is_an_excerpt_of_the_article(client, make_ruling):
-    ruling = make_ruling(claims_only=True)
+def test_it_marks_context_that_is_an_excerpt_of_the_article(client, make_ruling_with_spans):
+    ruling = make_ruling_with_spans(claims_only=True)
     claim = spans_of(ruling)["claim"]
     # The claim starts well past 32 characters in and its suffix runs to the end of the body.
     assert claim.start > len(claim.prefix)
@@ -185,8 +175,8 @@ def test_it_marks_context_that_is_an_excerpt_of_the_article(client, make_ruling)
     assert f"&hellip;{in_context(claim)}</blockquote>" in html
 
 
-def test_it_shows_a_retracted_ruling_with_its_reason(client, make_ruling):
-    ruling = make_ruling(Status.RETRACTED)
+def test_it_shows_a_retracted_ruling_with_its_reason(client, make_ruling_with_spans):
+    ruling = make_ruling_with_spans(Status.RETRACTED)
     response = client.get(url_of(ruling))
     assert response.status_code == 200
     html = response.content.decode()
@@ -200,9 +190,9 @@ def test_it_shows_a_retracted_ruling_with_its_reason(client, make_ruling):
 
 
 def test_a_retracted_ruling_links_to_its_replacement_only_once_that_is_public(
-    client, make_ruling, erin, frank
+    client, make_ruling_with_spans, erin, frank
 ):
-    old = make_ruling(Status.RETRACTED)
+    old = make_ruling_with_spans(Status.RETRACTED)
     new = services.ruling_create(
         author=erin,
         statement="Training abroad: figures revised",
@@ -228,9 +218,9 @@ def test_a_retracted_ruling_links_to_its_replacement_only_once_that_is_public(
 @pytest.mark.parametrize("who", ["anonymous", "alice", "erin", "root"])
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW])
 def test_it_is_404_for_unpublished_rulings_whoever_asks(
-    client, make_ruling, alice, erin, root, status, who
+    client, make_ruling_with_spans, alice, erin, root, status, who
 ):
-    ruling = make_ruling(status)
+    ruling = make_ruling_with_spans(status)
     if who != "anonymous":
         client.force_login({"alice": alice, "erin": erin, "root": root}[who])
     response = client.get(url_of(ruling))
@@ -239,17 +229,17 @@ def test_it_is_404_for_unpublished_rulings_whoever_asks(
 
 
 @pytest.mark.parametrize("status", [Status.PUBLISHED, Status.RETRACTED])
-def test_public_rulings_are_shown_to_anonymous_readers(client, make_ruling, status):
-    assert client.get(url_of(make_ruling(status))).status_code == 200
+def test_public_rulings_are_shown_to_anonymous_readers(client, make_ruling_with_spans, status):
+    assert client.get(url_of(make_ruling_with_spans(status))).status_code == 200
 
 
-def test_it_is_404_for_an_unknown_slug(client, make_ruling):
-    make_ruling()
+def test_it_is_404_for_an_unknown_slug(client, make_ruling_with_spans):
+    make_ruling_with_spans()
     assert client.get("/rulings/no-such-ruling/").status_code == 404
 
 
-def test_it_only_answers_reads(client, make_ruling):
-    ruling = make_ruling()
+def test_it_only_answers_reads(client, make_ruling_with_spans):
+    ruling = make_ruling_with_spans()
     assert client.post(url_of(ruling)).status_code == 405
     assert client.head(url_of(ruling)).status_code == 200
 
@@ -257,14 +247,16 @@ def test_it_only_answers_reads(client, make_ruling):
 # --- Hostile text --------------------------------------------------------------------------------
 
 
-def test_hostile_text_is_escaped_and_cannot_leave_the_json_ld_block(client, make_ruling, alice):
+def test_hostile_text_is_escaped_and_cannot_leave_the_json_ld_block(
+    client, make_ruling_with_spans, alice
+):
     hostile = " ".join(HOSTILE)
     article = ArticleFactory(
         title=f"Title {hostile}",
         publisher=f"Publisher {hostile}",
         body=f"Officials said {hostile} and then {BODY}",
     )
-    ruling = make_ruling(
+    ruling = make_ruling_with_spans(
         statement=f"Statement {hostile}",
         summary=f"Summary {hostile}",
         articles=[article],
@@ -291,10 +283,10 @@ def test_hostile_text_is_escaped_and_cannot_leave_the_json_ld_block(client, make
     assert review["itemReviewed"]["appearance"]["headline"] == f"Title {hostile}"
 
 
-def test_a_non_web_article_url_is_not_made_a_link(client, make_ruling):
+def test_a_non_web_article_url_is_not_made_a_link(client, make_ruling_with_spans):
     # Imports write the url field without a form's validation.
     article = ArticleFactory(title="Odd link", url="javascript:alert(1)", body=BODY)
-    html = client.get(url_of(make_ruling(articles=[article]))).content.decode()
+    html = client.get(url_of(make_ruling_with_spans(articles=[article]))).content.decode()
     assert "Odd link" in html
     assert [
         attrs for tag, attrs in Page(html).tags if tag == "a" and "javascript" in str(attrs)
@@ -304,8 +296,8 @@ def test_a_non_web_article_url_is_not_made_a_link(client, make_ruling):
 # --- The embedded ClaimReview --------------------------------------------------------------------
 
 
-def test_it_embeds_a_claim_review_for_each_claim(client, make_ruling, fuel):
-    ruling = make_ruling()
+def test_it_embeds_a_claim_review_for_each_claim(client, make_ruling_with_spans, fuel):
+    ruling = make_ruling_with_spans()
     response = client.get(url_of(ruling))
     document = json_ld(response)
     assert document["@context"] == "https://schema.org"
@@ -331,9 +323,11 @@ def test_it_embeds_a_claim_review_for_each_claim(client, make_ruling, fuel):
     }
 
 
-def test_the_claim_review_urls_use_the_public_base_url(client, make_ruling, fuel, settings):
+def test_the_claim_review_urls_use_the_public_base_url(
+    client, make_ruling_with_spans, fuel, settings
+):
     settings.FACTCHECK_PUBLIC_BASE_URL = "https://facts.example.org"
-    ruling = make_ruling()
+    ruling = make_ruling_with_spans()
     response = client.get(url_of(ruling))
     (review,) = json_ld(response)["@graph"]
     assert review["url"] == f"https://facts.example.org/rulings/{ruling.slug}/"
@@ -345,9 +339,9 @@ def test_the_claim_review_urls_use_the_public_base_url(client, make_ruling, fuel
     )
 
 
-def test_it_embeds_one_claim_review_per_claim_span(client, make_ruling, fuel):
+def test_it_embeds_one_claim_review_per_claim_span(client, make_ruling_with_spans, fuel):
     other = ArticleFactory(title="Second outlet", body=BODY)
-    ruling = make_ruling(articles=[fuel, other])
+    ruling = make_ruling_with_spans(articles=[fuel, other])
     reviews = json_ld(client.get(url_of(ruling)))["@graph"]
     assert sorted(r["itemReviewed"]["appearance"]["headline"] for r in reviews) == [
         "Fuel protests spread",
@@ -363,16 +357,20 @@ def test_it_embeds_one_claim_review_per_claim_span(client, make_ruling, fuel):
         ("unsupported", "Unsupported: no credible evidence", None),
     ],
 )
-def test_the_rating_value_is_there_only_for_rated_scales(client, make_ruling, rating, label, value):
-    (review,) = json_ld(client.get(url_of(make_ruling(rating=rating))))["@graph"]
+def test_the_rating_value_is_there_only_for_rated_scales(
+    client, make_ruling_with_spans, rating, label, value
+):
+    (review,) = json_ld(client.get(url_of(make_ruling_with_spans(rating=rating))))["@graph"]
     expected = {"@type": "Rating", "alternateName": label}
     if value is not None:
         expected.update(ratingValue=value, bestRating=5, worstRating=1)
     assert review["reviewRating"] == expected
 
 
-def test_a_retracted_ruling_keeps_its_claim_review_with_a_correction(client, make_ruling):
-    (review,) = json_ld(client.get(url_of(make_ruling(Status.RETRACTED))))["@graph"]
+def test_a_retracted_ruling_keeps_its_claim_review_with_a_correction(
+    client, make_ruling_with_spans
+):
+    (review,) = json_ld(client.get(url_of(make_ruling_with_spans(Status.RETRACTED))))["@graph"]
     assert review["@type"] == "ClaimReview"
     assert "New figures came out." in review["correction"]["text"]
 
@@ -381,10 +379,10 @@ def test_a_retracted_ruling_keeps_its_claim_review_with_a_correction(client, mak
 
 
 def test_the_query_count_does_not_grow_with_the_number_of_spans(
-    client, make_ruling, django_assert_max_num_queries
+    client, make_ruling_with_spans, django_assert_max_num_queries
 ):
-    small = make_ruling(claims_only=True)
-    big = make_ruling(
+    small = make_ruling_with_spans(claims_only=True)
+    big = make_ruling_with_spans(
         statement="Another verdict", articles=[ArticleFactory(body=BODY) for _ in range(5)]
     )
     assert (small.annotations.count(), big.annotations.count()) == (1, 15)

@@ -11,7 +11,11 @@ import pytest
 from django.core.management import call_command
 from drf_spectacular.validation import validate_schema
 
-API = "/api/v1/"
+from ..helpers import API, fill
+
+# Personas are created per test.
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
 OPENAPI_JSON = "application/vnd.oai.openapi+json"
 
 # SPEC.md, "REST API": every path of the table with exactly its methods.
@@ -37,12 +41,6 @@ FILTERS = {
 }
 
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Personas are created per test; PBKDF2 would dominate the run.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
@@ -336,16 +334,6 @@ RESPONSES = [
 ]
 
 
-def _fill(value, names):
-    if isinstance(value, dict):
-        return {k: _fill(v, names) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, names) for v in value]
-    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
-        return names[value[1:-1]]
-    return value
-
-
 @pytest.mark.parametrize("case", RESPONSES, ids=[case[0] for case in RESPONSES])
 def test_responses_have_exactly_the_documented_keys(case, document, world, api, alice, erin):
     what, persona, method, path, documented_path, body, status = case
@@ -363,7 +351,7 @@ def test_responses_have_exactly_the_documented_keys(case, document, world, api, 
     if method == "get":
         response = client.get(url)
     else:
-        response = getattr(client, method)(url, _fill(body, names), format="json")
+        response = getattr(client, method)(url, fill(body, names), format="json")
     assert response.status_code == status, response.content[:500]
     responses = document["paths"]["/api/v1/" + documented_path][method]["responses"]
     content = responses[str(status)]["content"]

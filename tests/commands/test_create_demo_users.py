@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from annotations import roles
 
-from .factories import UserFactory
+from ..factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -65,7 +65,7 @@ def test_it_leaves_an_account_it_did_not_create_alone(tmp_path, username):
     assert username not in printed and set(printed) == DEMO - {username}
     assert f"{username!r} already exists" in err and "--force" in err
     real.refresh_from_db()
-    assert real.check_password("correct horse battery staple")
+    assert real.check_password(PASSWORD)
     assert not real.is_staff and not real.is_superuser and not real.groups.exists()
     assert username not in (tmp_path / "accounts.txt").read_text()
 

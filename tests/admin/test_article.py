@@ -10,11 +10,11 @@ from django.contrib.messages import get_messages
 
 from annotations import services
 from annotations.errors import PreconditionFailed
-from annotations.models import Annotation, Article
+from annotations.models import Annotation
+
+from ..helpers import BODY, reload
 
 pytestmark = pytest.mark.django_db
-
-BODY = "Protests began over fuel prices. Officials blamed terrorists trained abroad."
 
 
 @pytest.fixture
@@ -77,10 +77,6 @@ def form_of(client, article):
     # The browser's textarea sends CRLF line ends, as a real form post would.
     fields["body"] = fields["body"].lstrip("\n").replace("\n", "\r\n")
     return fields
-
-
-def reload(article):
-    return Article.objects.get(pk=article.pk)
 
 
 @pytest.mark.parametrize("who", ["erin", "root"])

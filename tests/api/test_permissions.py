@@ -17,9 +17,11 @@ from django.db import transaction
 
 from annotations import services
 
-from .factories import UserFactory
+from ..helpers import API, fill
 
-API = "/api/v1/"
+# Six personas per test.
+pytestmark = pytest.mark.usefixtures("fast_passwords")
+
 PERSONAS = ("anon", "alice", "bob", "charlie", "erin", "root")
 
 BODIES = {
@@ -158,16 +160,9 @@ def _row_id(row):
     return f"{method} {path}" + (f" [{body}]" if body else "")
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Six personas per test with PBKDF2 would spend most of the run hashing passwords.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
-def desk(world, alice, bob, erin, root, api):
+def desk(world, alice, bob, erin, root, charlie, api):
     """The world plus a ruling erin wrote herself, the personas' clients, and path names."""
-    charlie = UserFactory(username="charlie", is_staff=False)
     span = services.span_create(
         article=world.article, kind="claim", author=erin, quote="Protests began"
     )
@@ -197,17 +192,6 @@ def desk(world, alice, bob, erin, root, api):
         "erin_review": own.slug,
     }
     return clients, names
-
-
-def _fill(value, names):
-    """The body with its "{name}" placeholders filled in (ids become integers)."""
-    if isinstance(value, dict):
-        return {k: _fill(v, names) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fill(v, names) for v in value]
-    if isinstance(value, str) and re.fullmatch(r"\{\w+\}", value):
-        return names[value[1:-1]]
-    return value
 
 
 def _error_shape_problem(data):
@@ -244,7 +228,7 @@ def _check(method, template, body_name, expected, clients, names):
     path, _, note = template.partition(" ")
     url = API + path.format(**names)
     headers = {"If-Match": STALE.format(**names)} if "stale If-Match" in note else {}
-    body = _fill(BODIES[body_name], names) if body_name else None
+    body = fill(BODIES[body_name], names) if body_name else None
     problems = []
     for persona, want in zip(PERSONAS, expected, strict=True):
         response = _request(clients[persona], method, url, body, headers)

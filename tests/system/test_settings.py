@@ -5,11 +5,11 @@ import os
 import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..helpers import ROOT
+
 GOOD = {
     "DATABASE_URL": "postgresql://factcheck@localhost/factcheck",
     "SECRET_KEY": "x" * 60,

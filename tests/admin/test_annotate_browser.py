@@ -15,6 +15,9 @@ from playwright.sync_api import expect, sync_playwright
 from annotations import services
 from annotations.models import AnchorState, Annotation, Decision, Ruling, Status
 
+from ..factories import PASSWORD
+from ..helpers import ROOT
+
 # The live server runs in another thread and commits for real: transactional tests.
 # serialized_rollback: each ends by emptying every table, including the groups that a data
 # migration made; this puts them back for the next one.
@@ -32,8 +35,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PASSWORD = "correct horse battery staple"  # tests/factories.py gives every persona this one
-SCREENSHOTS = Path(__file__).resolve().parent.parent / ".local" / "screenshots"
+SCREENSHOTS = ROOT / ".local" / "screenshots"
+# Not helpers.HOSTILE_*: these set a flag, or open a dialog, that the test asks the page about.
 HOSTILE_SCRIPT = "<script>window.__pwned=1</script>"
 HOSTILE_IMG = '<img src=x onerror="window.__pwned=1">'
 HOSTILE_ALERT = "<svg onload=alert(1)><img src=y onerror=alert(2)>"
