@@ -9,7 +9,7 @@ test:
 
 # A long schemathesis pass: FUZZ_EXAMPLES cases per operation, each sent as three personas.
 fuzz:
-	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-40} FUZZ_RANDOM=1 scripts/test.sh tests/test_api_fuzz.py -s -q
+	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-40} FUZZ_RANDOM=1 scripts/test.sh tests/api/test_fuzz.py -s -q
 
 # gunicorn under mixed load for DURATION seconds (60), with a worker killed and PostgreSQL
 # restarted on the way; prints requests, statuses and latency percentiles.

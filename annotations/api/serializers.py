@@ -2,7 +2,7 @@
 
 Output serializers declare their fields (that is what the OpenAPI schema shows) and build the
 dict by hand in `to_representation`: the per-field machinery of DRF costs more than the query on
-large pages. `tests/test_api_schema.py` checks that the two agree.
+large pages. `tests/api/test_schema.py` checks that the two agree.
 """
 
 from rest_framework import serializers

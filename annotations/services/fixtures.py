@@ -79,18 +79,22 @@ def span_place_or_find(
 
 
 @transaction.atomic
-def ruling_advance(*, ruling: Ruling, status: str, reviewer=None, reason: str = "") -> Ruling:
-    """Walks `ruling` forward to `status`: submitted by its author, approved by `reviewer` (an
-    editor other than the author), retracted by the reviewer with `reason`. A ruling already
-    there is returned as it is; one past it is refused (rulings never move back)."""
+def ruling_advance(
+    *, ruling: Ruling, status: str, reviewer=None, reviewers=(), reason: str = ""
+) -> Ruling:
+    """Walks `ruling` forward to `status`: submitted by its author, approved by each of
+    `reviewers` (or the one `reviewer`) who did not write it until it is published, retracted by
+    the first of them with `reason`. A ruling already there is returned as it is; one past it
+    is refused (rulings never move back)."""
     check_choice("status", status, Status)
+    reviewers = [r for r in ([reviewer] if reviewer is not None else []) + list(reviewers)]
     ruling = Ruling.objects.select_related("author").get(pk=ruling.pk)
     position, wanted = STATUS_ORDER.index(ruling.status), STATUS_ORDER.index(status)
     if position > wanted:
         raise Conflict(
             f"Ruling {ruling.slug!r} is already {ruling.status}, past {status}.", field="status"
         )
-    if wanted >= STATUS_ORDER.index(Status.PUBLISHED) and reviewer is None:
+    if wanted >= STATUS_ORDER.index(Status.PUBLISHED) and not reviewers:
         raise InvalidInput(
             f"a {status} ruling needs a reviewer (an editor other than its author).",
             field="reviewer",
@@ -99,13 +103,16 @@ def ruling_advance(*, ruling: Ruling, status: str, reviewer=None, reason: str = 
         if ruling.status == Status.DRAFT:
             ruling = ruling_submit(ruling=ruling, user=ruling.author)
         elif ruling.status == Status.IN_REVIEW:
-            review_create(ruling=ruling, reviewer=reviewer, decision="approve")
-            ruling.refresh_from_db()
+            for editor in reviewers:
+                if editor.pk != ruling.author_id and ruling.status == Status.IN_REVIEW:
+                    review_create(ruling=ruling, reviewer=editor, decision="approve")
+                    ruling.refresh_from_db()
             if ruling.status == Status.IN_REVIEW:
+                names = ", ".join(repr(r.username) for r in reviewers)
                 raise Conflict(
-                    f"one approval by {reviewer.username!r} did not publish it: this site "
-                    "requires more (FACTCHECK_REQUIRED_APPROVALS)."
+                    f"approval by {names} did not publish it: this site requires more "
+                    "(FACTCHECK_REQUIRED_APPROVALS)."
                 )
         elif ruling.status == Status.PUBLISHED:
-            ruling = ruling_retract(ruling=ruling, user=reviewer, reason=reason)
+            ruling = ruling_retract(ruling=ruling, user=reviewers[0], reason=reason)
     return ruling
