@@ -12,7 +12,16 @@ from django.db import transaction
 from annotations import services, standards
 from annotations.errors import ServiceError
 from annotations.management.fixture_files import TOML_TABLES, TomlLines, file_line, read_text
-from annotations.models import PUBLIC_STATUSES, Annotation, Article, Kind, Rating, Ruling, Status
+from annotations.models import (
+    PUBLIC_STATUSES,
+    Annotation,
+    Article,
+    ClaimantKind,
+    Kind,
+    Rating,
+    Ruling,
+    Status,
+)
 from annotations.services import STATUS_ORDER
 from annotations.standards import W3CError
 
@@ -21,6 +30,11 @@ DEFAULT_AUTHOR = "annotator"
 USER_KEYS = {"username", "group"}
 RULING_KEYS = {
     "slug",
+    "claim",
+    "claimant",
+    "claimant_kind",
+    "claimant_url",
+    "sources",
     "statement",
     "rating",
     "summary",
@@ -30,7 +44,9 @@ RULING_KEYS = {
     "retraction_reason",
     "supersedes",
 }
-SPAN_KEYS = {"article", "kind", "quote", "prefix", "suffix", "near", "note", "rulings", "author"}
+SPAN_KEYS = {
+    "article", "kind", "quote", "prefix", "suffix", "near", "note", "speaker", "rulings", "author",
+}  # fmt: skip
 W3C_SUFFIXES = {".json", ".jsonld"}
 SUFFIXES = {".toml", *W3C_SUFFIXES}
 
@@ -41,7 +57,16 @@ class Problem(Exception):
 
 # What a ruling in the file is compared on when it already exists (the loader never changes an
 # author: no service does).
-RULING_CONTENT = ("statement", "rating", "summary")
+RULING_CONTENT = (
+    "claim", "claimant", "claimant_kind", "claimant_url", "statement", "rating", "summary",
+    "sources",
+)  # fmt: skip
+# A file's key where the ruling's field is named otherwise.
+RULING_FIELD = {"claimant": "claimant_name"}
+
+
+def fields_of(ruling, key):
+    return getattr(ruling, RULING_FIELD.get(key, key))
 
 
 # What to do instead when a ruling past draft differs from its file.
@@ -349,16 +374,28 @@ class Command(BaseCommand):
         if row.get("reviewer"):
             _user(row["reviewer"], "reviewer")
         wanted = {
+            "claim": _string(row, "claim").strip(),
+            "claimant": _string(row, "claimant").strip(),
+            "claimant_kind": _string(row, "claimant_kind", default=ClaimantKind.UNKNOWN),
+            "claimant_url": _string(row, "claimant_url").strip(),
             "statement": _string(row, "statement", required=True).strip(),
             "rating": _string(row, "rating", required=True),
             "summary": _string(row, "summary"),
+            # As the service stores them, so that a reload compares like with like.
+            "sources": services.clean_sources(row.get("sources", [])),
         }
         _check_choice("rating", wanted["rating"], Rating)
+        _check_choice("claimant kind", wanted["claimant_kind"], ClaimantKind)
+        fields = {RULING_FIELD.get(key, key): value for key, value in wanted.items()}
         ruling = Ruling.objects.filter(slug=slug).select_related("author").first()
         if ruling is None:
-            services.ruling_create(author=author, slug=slug, **wanted)
+            services.ruling_create(author=author, slug=slug, **fields)
             return slug, "created", []
-        differing = [key for key in RULING_CONTENT if getattr(ruling, key) != wanted[key]]
+        differing = [
+            key
+            for key in RULING_CONTENT
+            if getattr(ruling, RULING_FIELD.get(key, key)) != wanted[key]
+        ]
         # A retraction's reason is part of what the public sees of a retracted ruling.
         reason = row.get("retraction_reason")
         retracted = ruling.status == Status.RETRACTED
@@ -381,7 +418,9 @@ class Command(BaseCommand):
             )
             return slug, "held", differing
         services.ruling_update(
-            ruling=ruling, user=ruling.author, **{key: wanted[key] for key in differing}
+            ruling=ruling,
+            user=ruling.author,
+            **{RULING_FIELD.get(key, key): wanted[key] for key in differing},
         )
         return slug, "updated", differing
 
@@ -403,6 +442,7 @@ class Command(BaseCommand):
             suffix=_string(row, "suffix"),
             near=row.get("near"),
             note=_string(row, "note"),
+            speaker=_string(row, "speaker"),
             rulings=[_ruling(slug) for slug in dict.fromkeys(slugs)],
             counts=counts,
         )
@@ -482,6 +522,7 @@ class Command(BaseCommand):
             suffix=parsed.suffix,
             near=parsed.start,
             note=parsed.note,
+            speaker=parsed.speaker,
             rulings=[_ruling(slug) for slug in parsed.rulings],
             counts=counts,
         )
