@@ -54,7 +54,7 @@ def ruling_page(request, slug):
     for span in ruling.linked_spans:
         span.article.web_link = _web_link(span.article.url)
     spans = selectors.group_by_kind(ruling.linked_spans)
-    reviews = standards.claim_reviews(
+    review = standards.claim_review(
         ruling,
         spans[Kind.CLAIM],
         page_url=page_url,
@@ -65,6 +65,9 @@ def ruling_page(request, slug):
         "page_url": page_url,
         "org_name": settings.FACTCHECK_ORG_NAME,
         "org_url": settings.FACTCHECK_ORG_URL,
+        "methodology": settings.FACTCHECK_METHODOLOGY,
+        "claimant_link": _web_link(ruling.claimant_url),
+        "sources": [dict(s, web_link=_web_link(s["url"])) for s in ruling.sources],
         "sections": [
             ("claims", "Claims checked", spans[Kind.CLAIM]),
             ("evidence", "Evidence", spans[Kind.EVIDENCE]),
@@ -72,6 +75,6 @@ def ruling_page(request, slug):
         ],
         "superseded_by": _public(superseded_by),
         "supersedes": _public(ruling.supersedes),
-        "json_ld": json_ld_script(standards.claim_review_document(reviews)),
+        "json_ld": json_ld_script(review),
     }
     return render(request, "annotations/ruling_page.html", context)

@@ -21,7 +21,7 @@ from annotations import roles, services
 from annotations.models import Status
 
 from .factories import ArticleFactory, UserFactory
-from .helpers import CLAIM, drive
+from .helpers import CLAIM, CLAIMED, drive
 
 
 @pytest.fixture
@@ -90,7 +90,9 @@ def make_ruling(claim, alice, erin, frank):
         approvers=None,
     ):
         author = author or alice
-        ruling = services.ruling_create(author=author, statement=statement, rating="unsupported")
+        ruling = services.ruling_create(
+            **CLAIMED, author=author, statement=statement, rating="unsupported"
+        )
         services.ruling_update(
             ruling=ruling, user=author, annotations=[claim] if spans is None else spans
         )

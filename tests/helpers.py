@@ -64,3 +64,11 @@ def drive(ruling, status, *, approvers=(), reason="New figures came out."):
     ruling = reload(ruling)
     assert ruling.status == status
     return ruling
+
+
+# What a ruling must name before it is submitted: the claim as checked and its claimant.
+CLAIMED = {
+    "claim": "The protesters were terrorists trained abroad",
+    "claimant_name": "Kassym-Jomart Tokayev",
+    "claimant_kind": "person",
+}

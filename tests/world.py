@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from annotations import services
 from annotations.models import Annotation, Article, Ruling, Status
 
-from .helpers import drive
+from .helpers import CLAIMED, drive
 
 BODY = (
     "Protests began over fuel prices 🔥 in Zhanaozen.\r\n"
@@ -48,6 +48,7 @@ def build_world(*, alice, erin, frank) -> World:
 
     def ruling(slug, spans, rating="unsupported"):
         return services.ruling_create(
+            **CLAIMED,
             author=alice,
             slug=slug,
             statement=f"Statement of {slug}",

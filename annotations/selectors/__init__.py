@@ -12,6 +12,7 @@ from .reviews import (
     rulings_awaiting_review,
 )
 from .rulings import (
+    claim_warnings,
     claims_of,
     group_by_kind,
     linked_spans,
@@ -32,6 +33,7 @@ from .visibility import articles, is_desk, rulings_for, spans_for
 __all__ = [
     "SPAN_OUTPUT_COLUMNS",
     "articles",
+    "claim_warnings",
     "claims_of",
     "contributions",
     "group_by_kind",

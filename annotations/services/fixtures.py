@@ -43,6 +43,7 @@ def span_place_or_find(
     suffix: str = "",
     near: int | None = None,
     note: str = "",
+    speaker: str = "",
     rulings=(),
 ) -> Placed:
     """Creates the span by its quote, or adds missing links to the same span (article, kind,
@@ -57,7 +58,7 @@ def span_place_or_find(
     if existing_id is None:
         span = span_create(
             article=article, kind=kind, author=author, start=start, end=end, note=note,
-            rulings=rulings,
+            speaker=speaker, rulings=rulings,
         )  # fmt: skip
         return Placed("created", span, links_added=len(rulings))
     existing = Annotation.objects.get(pk=existing_id)

@@ -16,7 +16,7 @@ from annotations import services
 from annotations.models import AnchorState, Annotation, Decision, Ruling, Status
 
 from ..factories import PASSWORD
-from ..helpers import ROOT
+from ..helpers import CLAIMED, ROOT
 
 # The live server runs in another thread and commits for real: transactional tests.
 # serialized_rollback: each ends by emptying every table, including the groups that a data
@@ -257,7 +257,7 @@ def test_editing_and_deleting_a_span_and_a_stale_edit_is_refused_plainly(
         article=article, kind="evidence", author=alice, quote="the curfew stayed"
     )
     draft = services.ruling_create(
-        author=alice, statement="Fuel prices doubled in Zhanaozen", rating="mostly-true"
+        **CLAIMED, author=alice, statement="Fuel prices doubled in Zhanaozen", rating="mostly-true"
     )
 
     page = new_page()
@@ -314,7 +314,9 @@ def test_editing_and_deleting_a_span_and_a_stale_edit_is_refused_plainly(
 
 def test_an_api_refusal_is_shown_with_the_field_it_names(new_page, live_server, alice, erin):
     article = services.article_create(slug="zhanaozen", title="Zhanaozen", body=EMOJI_BODY)
-    published = services.ruling_create(author=alice, statement="Published one", rating="false")
+    published = services.ruling_create(
+        **CLAIMED, author=alice, statement="Published one", rating="false"
+    )
     claim = services.span_create(
         article=article, kind="claim", author=alice, quote="Officials blamed", rulings=[published]
     )
@@ -363,7 +365,7 @@ def test_an_api_refusal_is_shown_with_the_field_it_names(new_page, live_server, 
 def test_only_the_actions_the_api_allows_are_offered(new_page, live_server, alice, bob, erin):
     article = services.article_create(slug="zhanaozen", title="Zhanaozen", body=EMOJI_BODY)
     alices_draft = services.ruling_create(
-        author=alice, statement="Alice's draft on the curfew", rating="mixed"
+        **CLAIMED, author=alice, statement="Alice's draft on the curfew", rating="mixed"
     )
     alices_span = services.span_create(
         article=article,
@@ -374,7 +376,7 @@ def test_only_the_actions_the_api_allows_are_offered(new_page, live_server, alic
         rulings=[alices_draft],
     )
     bobs_draft = services.ruling_create(
-        author=bob, statement="Bob's draft on the curfew", rating="false"
+        **CLAIMED, author=bob, statement="Bob's draft on the curfew", rating="false"
     )
 
     # bob opens alice's span: he may read it, and is offered nothing that changes it.
@@ -486,7 +488,7 @@ def test_an_editor_approves_a_ruling_from_the_admin_and_the_annotator_cannot(
 ):
     article = services.article_create(slug="zhanaozen", title="Zhanaozen", body=EMOJI_BODY)
     ruling = services.ruling_create(
-        author=alice, statement="No evidence of training abroad", rating="unsupported"
+        **CLAIMED, author=alice, statement="No evidence of training abroad", rating="unsupported"
     )
     services.span_create(
         article=article,
@@ -549,7 +551,9 @@ def test_hostile_article_and_user_text_is_shown_as_text_and_runs_nothing(
         publisher=f"Publisher {HOSTILE_IMG}",
         body=f"Officials said {hostile} before blaming terrorists trained abroad.",
     )
-    ruling = services.ruling_create(author=alice, statement=f"Ruling {HOSTILE_IMG}", rating="false")
+    ruling = services.ruling_create(
+        **CLAIMED, author=alice, statement=f"Ruling {HOSTILE_IMG}", rating="false"
+    )
     span = services.span_create(
         article=article,
         kind="claim",
@@ -642,10 +646,16 @@ def test_a_screenshot_of_the_annotate_view_with_nested_and_overlapping_spans(
         return services.span_create(article=article, kind=kind, author=alice, quote=quote, **kwargs)
 
     aggression = services.ruling_create(
-        author=alice, statement="No credible evidence of external aggression", rating="unsupported"
+        **CLAIMED,
+        author=alice,
+        statement="No credible evidence of external aggression",
+        rating="unsupported",
     )
     troops = services.ruling_create(
-        author=alice, statement="The force numbered about 2,030 troops", rating="mostly-true"
+        **CLAIMED,
+        author=alice,
+        statement="The force numbered about 2,030 troops",
+        rating="mostly-true",
     )
     outer = span(
         "claim",

@@ -15,7 +15,7 @@ from annotations.admin.rulings import offered_actions
 from annotations.models import Decision, Review, Status
 
 from ..factories import ArticleFactory
-from ..helpers import HOSTILE_IMG, HOSTILE_SCRIPT, reload, section
+from ..helpers import CLAIMED, HOSTILE_IMG, HOSTILE_SCRIPT, reload, section
 
 pytestmark = pytest.mark.django_db
 
@@ -481,7 +481,7 @@ class Cells(HTMLParser):
 
 
 def test_the_changelist_counts_each_rulings_spans_by_kind(client, article, alice, erin):
-    ruling = services.ruling_create(author=alice, statement="Counted", rating="false")
+    ruling = services.ruling_create(**CLAIMED, author=alice, statement="Counted", rating="false")
     for kind, quote in [
         ("claim", "terrorists trained abroad"),
         ("claim", "Officials blamed"),
@@ -491,11 +491,11 @@ def test_the_changelist_counts_each_rulings_spans_by_kind(client, article, alice
             article=article, kind=kind, author=alice, quote=quote, rulings=[ruling]
         )
     # A span of another ruling, and a ruling with none: neither changes the counts above.
-    other = services.ruling_create(author=alice, statement="Other", rating="true")
+    other = services.ruling_create(**CLAIMED, author=alice, statement="Other", rating="true")
     services.span_create(
         article=article, kind="disputed", author=alice, quote="Protests began", rulings=[other]
     )
-    services.ruling_create(author=alice, statement="Empty", rating="mixed")
+    services.ruling_create(**CLAIMED, author=alice, statement="Empty", rating="mixed")
 
     client.force_login(erin)
     response = client.get("/admin/annotations/ruling/")
@@ -547,7 +547,7 @@ def test_the_change_page_escapes_hostile_text(client, alice, erin):
         body=f"Officials said {hostile} and blamed terrorists trained abroad.",
     )
     ruling = services.ruling_create(
-        author=alice, statement=f"Statement {hostile}", rating="false", summary=hostile
+        **CLAIMED, author=alice, statement=f"Statement {hostile}", rating="false", summary=hostile
     )
     services.span_create(
         article=article, kind="claim", author=alice, quote=hostile, rulings=[ruling]

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from annotations import services
 
-from ..helpers import API, fill
+from ..helpers import API, CLAIMED, fill
 
 # Six personas per test.
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -167,6 +167,7 @@ def desk(world, alice, bob, erin, root, charlie, api):
         article=world.article, kind="claim", author=erin, quote="Protests began"
     )
     own = services.ruling_create(
+        **CLAIMED,
         author=erin,
         slug="erin-ruling",
         statement="Erin's own ruling",
@@ -317,6 +318,7 @@ def test_readers_do_not_see_the_slugs_of_private_rulings_on_public_spans(desk, w
     # One span linked to both a published ruling and a draft: readers see only the former.
     clients, _ = desk
     draft = services.ruling_create(
+        **CLAIMED,
         author=alice,
         slug="second-draft",
         statement="Second draft",

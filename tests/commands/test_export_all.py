@@ -14,6 +14,7 @@ from rest_framework.authtoken.models import Token, TokenProxy
 from annotations import backup, roles, services
 
 from ..factories import UserFactory
+from ..helpers import CLAIMED
 from .desk import tables, wipe
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +116,7 @@ def test_a_failed_export_leaves_the_previous_backup_as_it_was(token, tmp_path, m
 def test_history_that_names_a_deleted_user_survives_the_round_trip(world, tmp_path):
     # A draft made and deleted: its history rows name its author, who then leaves.
     temp = UserFactory(username="temp", group=roles.ANNOTATORS)
-    draft = services.ruling_create(author=temp, statement="A draft", rating="mixed")
+    draft = services.ruling_create(**CLAIMED, author=temp, statement="A draft", rating="mixed")
     services.ruling_delete(ruling=draft, user=temp)
     temp_id = temp.pk
     temp.delete()

@@ -21,6 +21,7 @@ from .. import helpers
 from ..factories import ArticleFactory
 from ..helpers import (
     CLAIM,
+    CLAIMED,
     DISPUTED,
     EVIDENCE,
     HOSTILE_IMG,
@@ -114,8 +115,13 @@ def make_ruling_with_spans(fuel, alice, erin):
         claim=CLAIM,
         claims_only=False,
     ):
+        # The claim as checked is the claim span's own words here.
         ruling = services.ruling_create(
-            author=alice, statement=statement, rating=rating, summary=summary
+            **{**CLAIMED, "claim": claim},
+            author=alice,
+            statement=statement,
+            rating=rating,
+            summary=summary,
         )
         for article in articles or [fuel]:
             quotes = [("claim", claim)]
@@ -194,6 +200,7 @@ def test_a_retracted_ruling_links_to_its_replacement_only_once_that_is_public(
 ):
     old = make_ruling_with_spans(Status.RETRACTED)
     new = services.ruling_create(
+        **CLAIMED,
         author=erin,
         statement="Training abroad: figures revised",
         rating="mostly-false",
@@ -277,10 +284,10 @@ def test_hostile_text_is_escaped_and_cannot_leave_the_json_ld_block(
     )
 
     # The JSON-LD parses and carries the text unchanged.
-    (review,) = json_ld(response)["@graph"]
+    review = json_ld(response)
     assert review["claimReviewed"] == hostile
     assert review["name"] == f"Statement {hostile}"
-    assert review["itemReviewed"]["appearance"]["headline"] == f"Title {hostile}"
+    assert review["itemReviewed"]["appearance"][0]["headline"] == f"Title {hostile}"
 
 
 def test_a_non_web_article_url_is_not_made_a_link(client, make_ruling_with_spans):
@@ -296,12 +303,11 @@ def test_a_non_web_article_url_is_not_made_a_link(client, make_ruling_with_spans
 # --- The embedded ClaimReview --------------------------------------------------------------------
 
 
-def test_it_embeds_a_claim_review_for_each_claim(client, make_ruling_with_spans, fuel):
+def test_it_embeds_the_ruling_s_one_claim_review(client, make_ruling_with_spans, fuel):
     ruling = make_ruling_with_spans()
     response = client.get(url_of(ruling))
-    document = json_ld(response)
-    assert document["@context"] == "https://schema.org"
-    (review,) = document["@graph"]
+    review = json_ld(response)
+    assert review["@context"] == "https://schema.org"
     assert review["@type"] == "ClaimReview"
     assert review["claimReviewed"] == CLAIM
     assert review["url"] == f"http://testserver/rulings/{ruling.slug}/"
@@ -313,7 +319,7 @@ def test_it_embeds_a_claim_review_for_each_claim(client, make_ruling_with_spans,
     assert rating["alternateName"] == "Unsupported: no credible evidence"
     claim = review["itemReviewed"]
     assert claim["@type"] == "Claim"
-    assert claim["appearance"] == {
+    appearance = {
         "@type": "CreativeWork",
         # The article has no URL of its own: its public API address stands in.
         "url": f"http://testserver/api/v1/articles/{fuel.slug}/",
@@ -321,6 +327,9 @@ def test_it_embeds_a_claim_review_for_each_claim(client, make_ruling_with_spans,
         "datePublished": "2024-03-05",
         "publisher": {"@type": "Organization", "name": "Example Times"},
     }
+    assert claim["appearance"] == [appearance]
+    assert claim["firstAppearance"] == appearance
+    assert claim["author"] == {"@type": "Person", "name": CLAIMED["claimant_name"]}
 
 
 def test_the_claim_review_urls_use_the_public_base_url(
@@ -329,9 +338,9 @@ def test_the_claim_review_urls_use_the_public_base_url(
     settings.FACTCHECK_PUBLIC_BASE_URL = "https://facts.example.org"
     ruling = make_ruling_with_spans()
     response = client.get(url_of(ruling))
-    (review,) = json_ld(response)["@graph"]
+    review = json_ld(response)
     assert review["url"] == f"https://facts.example.org/rulings/{ruling.slug}/"
-    assert review["itemReviewed"]["appearance"]["url"] == (
+    assert review["itemReviewed"]["appearance"][0]["url"] == (
         f"https://facts.example.org/api/v1/articles/{fuel.slug}/"
     )
     assert f'<link rel="canonical" href="https://facts.example.org/rulings/{ruling.slug}/">' in (
@@ -339,11 +348,11 @@ def test_the_claim_review_urls_use_the_public_base_url(
     )
 
 
-def test_it_embeds_one_claim_review_per_claim_span(client, make_ruling_with_spans, fuel):
+def test_each_article_with_a_claim_span_is_one_appearance(client, make_ruling_with_spans, fuel):
     other = ArticleFactory(title="Second outlet", body=BODY)
     ruling = make_ruling_with_spans(articles=[fuel, other])
-    reviews = json_ld(client.get(url_of(ruling)))["@graph"]
-    assert sorted(r["itemReviewed"]["appearance"]["headline"] for r in reviews) == [
+    review = json_ld(client.get(url_of(ruling)))
+    assert sorted(a["headline"] for a in review["itemReviewed"]["appearance"]) == [
         "Fuel protests spread",
         "Second outlet",
     ]
@@ -360,7 +369,7 @@ def test_it_embeds_one_claim_review_per_claim_span(client, make_ruling_with_span
 def test_the_rating_value_is_there_only_for_rated_scales(
     client, make_ruling_with_spans, rating, label, value
 ):
-    (review,) = json_ld(client.get(url_of(make_ruling_with_spans(rating=rating))))["@graph"]
+    review = json_ld(client.get(url_of(make_ruling_with_spans(rating=rating))))
     expected = {"@type": "Rating", "alternateName": label}
     if value is not None:
         expected.update(ratingValue=value, bestRating=5, worstRating=1)
@@ -370,7 +379,7 @@ def test_the_rating_value_is_there_only_for_rated_scales(
 def test_a_retracted_ruling_keeps_its_claim_review_with_a_correction(
     client, make_ruling_with_spans
 ):
-    (review,) = json_ld(client.get(url_of(make_ruling_with_spans(Status.RETRACTED))))["@graph"]
+    review = json_ld(client.get(url_of(make_ruling_with_spans(Status.RETRACTED))))
     assert review["@type"] == "ClaimReview"
     assert "New figures came out." in review["correction"]["text"]
 
@@ -393,5 +402,5 @@ def test_the_query_count_does_not_grow_with_the_number_of_spans(
     with django_assert_max_num_queries(2), CaptureQueriesContext(connection) as fifteen_spans:
         response = client.get(url_of(big))
     assert response.status_code == 200
-    assert len(json_ld(response)["@graph"]) == 5
+    assert len(json_ld(response)["itemReviewed"]["appearance"]) == 5
     assert len(fifteen_spans) == len(one_span)

@@ -16,7 +16,7 @@ from annotations import selectors, services
 from annotations.errors import Conflict, InvalidInput, PermissionDenied
 from annotations.models import Annotation, AnnotationRuling, Decision, Review, Ruling, Status
 
-from ..helpers import EVIDENCE, approve, reload
+from ..helpers import CLAIMED, EVIDENCE, approve, reload
 
 pytestmark = pytest.mark.django_db
 
@@ -503,7 +503,7 @@ def test_only_published_rulings_can_be_retracted(make_ruling, erin, status):
 def test_an_editor_drafts_a_ruling_that_supersedes_a_retracted_one(make_ruling, erin):
     old = make_ruling(Status.RETRACTED)
     new = services.ruling_create(
-        author=erin, statement="Revised verdict", rating="misleading", supersedes=old
+        **CLAIMED, author=erin, statement="Revised verdict", rating="misleading", supersedes=old
     )
     new = reload(new)
     assert new.status == Status.DRAFT
@@ -524,7 +524,9 @@ def test_an_editor_sets_supersedes_on_a_draft(make_ruling, erin):
 def test_only_a_retracted_ruling_can_be_superseded(make_ruling, erin, status):
     target = make_ruling(status)
     with refused(Conflict, target, field="supersedes"):
-        services.ruling_create(author=erin, statement="New", rating="false", supersedes=target)
+        services.ruling_create(
+            **CLAIMED, author=erin, statement="New", rating="false", supersedes=target
+        )
     assert not Ruling.objects.filter(statement="New").exists()
     draft = make_ruling(author=erin)
     with refused(Conflict, draft, field="supersedes"):
@@ -534,7 +536,9 @@ def test_only_a_retracted_ruling_can_be_superseded(make_ruling, erin, status):
 def test_annotators_cannot_set_supersedes(make_ruling, alice):
     old = make_ruling(Status.RETRACTED)
     with refused(PermissionDenied, old):
-        services.ruling_create(author=alice, statement="New", rating="false", supersedes=old)
+        services.ruling_create(
+            **CLAIMED, author=alice, statement="New", rating="false", supersedes=old
+        )
     assert not Ruling.objects.filter(statement="New").exists()
     draft = make_ruling()
     with refused(PermissionDenied, draft):
@@ -544,11 +548,11 @@ def test_annotators_cannot_set_supersedes(make_ruling, alice):
 def test_a_ruling_is_superseded_only_once(make_ruling, erin):
     old = make_ruling(Status.RETRACTED)
     first = services.ruling_create(
-        author=erin, statement="First replacement", rating="false", supersedes=old
+        **CLAIMED, author=erin, statement="First replacement", rating="false", supersedes=old
     )
     with refused(Conflict, old, field="supersedes"):
         services.ruling_create(
-            author=erin, statement="Second replacement", rating="false", supersedes=old
+            **CLAIMED, author=erin, statement="Second replacement", rating="false", supersedes=old
         )
     draft = make_ruling(author=erin)
     with refused(Conflict, draft, field="supersedes"):

@@ -22,7 +22,7 @@ slugs = st.from_regex(r"[a-z0-9][a-z0-9-]{0,30}", fullmatch=True)
 def span_of(**fields):
     defaults = {
         "pk": 7, "kind": "claim", "quote": "terrorists trained abroad", "prefix": "",
-        "suffix": "", "start": 10, "end": 35, "note": "", "visible_rulings": [],
+        "suffix": "", "start": 10, "end": 35, "note": "", "speaker": "", "visible_rulings": [],
         "author": SimpleNamespace(username="alice"), "created_at": NOW, "updated_at": NOW,
     }  # fmt: skip
     return SimpleNamespace(**{**defaults, **fields})
@@ -44,12 +44,13 @@ def written(span):
     suffix=texts,
     start=st.integers(0, 10**6),
     note=texts,
+    speaker=texts,
     rulings=st.lists(slugs, unique=True, max_size=4),
 )
-def test_parse_is_the_inverse_of_write(kind, quote, prefix, suffix, start, note, rulings):
+def test_parse_is_the_inverse_of_write(kind, quote, prefix, suffix, start, note, speaker, rulings):
     span = span_of(
         kind=kind, quote=quote, prefix=prefix, suffix=suffix, start=start,
-        end=start + len(quote), note=note,
+        end=start + len(quote), note=note, speaker=speaker,
         visible_rulings=[RulingRef(slug, f"Statement of {slug}") for slug in rulings],
     )  # fmt: skip
     parsed = standards.parse_annotation(written(span))
@@ -61,6 +62,7 @@ def test_parse_is_the_inverse_of_write(kind, quote, prefix, suffix, start, note,
         suffix=suffix,
         start=start,
         note=note,
+        speaker=speaker,
         rulings=rulings,
     )
     assert standards.article_slugs(parsed.source)[0] == "zhanaozen"

@@ -112,6 +112,7 @@ def test_it_refuses_duplicate_ruling_slugs(alice):
     [
         ({"rating": "pants-on-fire"}, "ruling_rating_valid"),
         ({"status": "approved"}, "ruling_status_valid"),
+        ({"claimant_kind": "robot"}, "ruling_claimant_kind_valid"),
         ({"slug": ""}, "ruling_slug_not_empty"),
         ({"statement": ""}, "ruling_statement_not_empty"),
         ({"version": -1}, "annotations_ruling_version_check"),

@@ -20,7 +20,7 @@ from annotations.models import (
     Status,
 )
 
-from ..helpers import BODY, CLAIM, drive
+from ..helpers import BODY, CLAIM, CLAIMED, drive
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def who_did_what(rows):
 @pytest.fixture
 def ruling(alice):
     return services.ruling_create(
-        author=alice, statement="No evidence of training abroad", rating="unsupported"
+        **CLAIMED, author=alice, statement="No evidence of training abroad", rating="unsupported"
     )
 
 
@@ -118,7 +118,9 @@ def test_updating_a_span_records_the_user(claim, erin):
 
 
 def test_relinking_a_span_records_each_link_change(claim, ruling, alice):
-    other = services.ruling_create(author=alice, statement="Another verdict", rating="false")
+    other = services.ruling_create(
+        **CLAIMED, author=alice, statement="Another verdict", rating="false"
+    )
     with recorded(AnnotationRuling) as links, recorded(Annotation, id=claim.pk) as spans:
         services.span_update(annotation=claim, user=alice, rulings=[other])
     assert sorted((row.history_type, row.history_user, row.ruling_id) for row in links) == sorted(
@@ -159,7 +161,9 @@ def test_deleting_a_span_records_the_span_its_links_and_the_ruling_change(claim,
 
 def test_creating_a_ruling_records_the_author(alice):
     with recorded(Ruling) as rows:
-        ruling = services.ruling_create(author=alice, statement="A verdict", rating="false")
+        ruling = services.ruling_create(
+            **CLAIMED, author=alice, statement="A verdict", rating="false"
+        )
     assert who_did_what(rows) == [("+", alice)]
     assert (rows[0].id, rows[0].status, rows[0].version) == (ruling.pk, Status.DRAFT, 1)
 

@@ -47,7 +47,12 @@ export async function createDrafts(drafts) {
   for (const draft of drafts) {
     try {
       const { data, etag } = await request("POST", config.rulingsUrl, {
-        body: { statement: draft.statement, rating: draft.rating },
+        body: {
+          claim: draft.claim,
+          claimant: { name: draft.claimant },
+          statement: draft.statement,
+          rating: draft.rating,
+        },
       });
       remember(data);
       created.push({ slug: data.slug, statement: data.statement, etag });

@@ -79,6 +79,8 @@ export function openNew(start, end) {
   $("panel-others").hidden = true;
   $("panel-note").value = "";
   $("panel-note").readOnly = false;
+  $("panel-speaker").value = "";
+  $("panel-speaker").readOnly = false;
   $("panel-save").textContent = "Save span";
   $("panel-save").hidden = false;
   $("panel-delete").hidden = true;
@@ -136,6 +138,8 @@ function fillEdit(span, etag, here) {
   $("panel-meta").textContent = notes.join(" · ");
   $("panel-note").value = span.note;
   $("panel-note").readOnly = !editable;
+  $("panel-speaker").value = span.speaker;
+  $("panel-speaker").readOnly = !editable;
   $("panel-save").textContent = "Save changes";
   $("panel-save").hidden = !editable;
   $("panel-delete").hidden = !span.permissions.delete;
@@ -201,7 +205,7 @@ async function createDraftsOrSay(newRulings) {
   }
 }
 
-async function saveNew(p, note) {
+async function saveNew(p, note, speaker) {
   if (!p.kind) {
     showError("Choose a kind first: claim (c), evidence (e) or disputed (d).");
     return;
@@ -217,6 +221,7 @@ async function saveNew(p, note) {
         start: p.start,
         end: p.end,
         note,
+        speaker,
         rulings: [...p.rulings, ...created.map((d) => d.slug)],
       },
     });
@@ -233,11 +238,12 @@ async function saveNew(p, note) {
 }
 
 // Only what changed is sent, with the ETag of the version the panel showed.
-async function saveChanges(p, note) {
+async function saveChanges(p, note, speaker) {
   if (!p.editable) return;
   const changes = {};
   if (p.kind !== p.span.kind) changes.kind = p.kind;
   if (note !== p.span.note) changes.note = note;
+  if (speaker !== p.span.speaker) changes.speaker = speaker;
   const before = [...p.span.rulings].sort().join("\n");
   const rulingsChanged = [...p.rulings].sort().join("\n") !== before;
   if (!Object.keys(changes).length && !rulingsChanged && !p.newRulings.length) {
@@ -267,7 +273,8 @@ export async function save() {
   if (!p || p.loading) return;
   clearError();
   const note = $("panel-note").value;
-  await (p.mode === "new" ? saveNew(p, note) : saveChanges(p, note));
+  const speaker = $("panel-speaker").value.trim();
+  await (p.mode === "new" ? saveNew(p, note, speaker) : saveChanges(p, note, speaker));
 }
 
 export async function remove() {

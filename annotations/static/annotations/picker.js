@@ -140,7 +140,7 @@ export async function searchRulings() {
 // Someone who may not change the span is not shown the picker at all.
 export function resetRulingForm() {
   $("ruling-search").value = "";
-  $("ruling-statement").value = "";
+  for (const id of ["ruling-claim", "ruling-claimant", "ruling-statement"]) $(id).value = "";
   $("ruling-new").open = false;
   $("ruling-picker").hidden = !state.panel.editable;
   renderChosen();
@@ -156,11 +156,13 @@ export function addNewRuling() {
   const rating = $("ruling-rating");
   const statement = $("ruling-statement").value.trim();
   p.newRulings.push({
+    claim: $("ruling-claim").value.trim(),
+    claimant: $("ruling-claimant").value.trim(),
     statement,
     rating: rating.value,
     ratingLabel: rating.selectedOptions[0] ? rating.selectedOptions[0].textContent : rating.value,
   });
-  $("ruling-statement").value = "";
+  for (const id of ["ruling-claim", "ruling-claimant", "ruling-statement"]) $(id).value = "";
   $("ruling-new").open = false;
   renderChosen();
   status(`New draft ruling “${shorten(statement, 80)}”: it is created when you save the span.`);

@@ -1,28 +1,9 @@
-"""What export_all writes and import_all reads back: a desk moved between installations.
+"""Restoring a backup into an empty database: one transaction; errors name the line, the
+record, the field and the reason."""
 
-A backup of one installation is PostgreSQL's job (pg_dump, or base backups with WAL archiving;
-README, "Operations: backup and restore"). This file is the other thing: every row of the desk
-and everything those rows refer to, as Django's JSON Lines (one `{"model", "pk", "fields"}`
-object a line), loadable into any installation of the same code whose database is empty.
-
-- Users and groups are matched by username and group name (a new installation already has the
-  `annotators` and `editors` groups, and maybe an admin made with createsuperuser); every other
-  row keeps its primary key. Rows name a user, group, permission or content type by natural key,
-  never by an id that differs between installations.
-- Secrets (password hashes, API token keys) are written only when asked for. Without them
-  restored users cannot log in until a password is set, and API clients need new tokens.
-- A restore is one transaction: a bad line stops it and stores nothing, and the error names the
-  line, the record, the field and the reason.
-
-`test_backup_coverage.py` fails when an installed model is neither in EXPORTED nor in LEFT_OUT.
-"""
-
-import datetime
 import json
-import os
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.apps import apps
 from django.contrib.admin.models import LogEntry
@@ -32,189 +13,15 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, ValidationError
 from django.core.management.color import no_style
 from django.core.serializers import base as serializers_base
-from django.core.serializers import jsonl
-from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import DatabaseError, connection, models, transaction
 from rest_framework.authtoken.models import Token, TokenProxy
 
 from annotations.management.commands.create_demo_users import DEMO_GROUP, DEMO_USERS
-from annotations.models import Annotation, AnnotationRuling, Article, Review, Ruling
 
-# The desk's own data; each has a history model holding every change to it.
-DESK_MODELS = [Article, Ruling, Annotation, AnnotationRuling, Review]
-
-
-def exported_models():
-    """Every model a backup holds, in file order: a row comes after the rows it names by natural
-    key (import_all looks those up as it reads each line). References by id (a span's article, a
-    ruling's predecessor) may point forward: they are checked once every line is in."""
-    return [
-        Group,  # by name, with its permissions by natural key
-        get_user_model(),  # by username, with groups and own permissions; password: secrets only
-        Token,  # secrets only: the key is the credential
-        *DESK_MODELS,
-        *(model.history.model for model in DESK_MODELS),
-        # The admin's log of its own changes: the only history of users, groups and tokens.
-        LogEntry,
-    ]
-
-
-# Installed models whose rows a backup deliberately does not hold, and why.
-LEFT_OUT = {
-    "contenttypes.ContentType": (
-        "made by `migrate` in every installation, with ids of its own; a row that refers to a "
-        "content type (an admin log entry) names it by app label and model"
-    ),
-    "auth.Permission": (
-        "made by `migrate` in every installation, with ids of its own; groups and users name "
-        "their permissions by codename, app label and model"
-    ),
-    "sessions.Session": (
-        "logins to this installation: credentials signed with its SECRET_KEY, useless and "
-        "dangerous anywhere else; people log in again after a move"
-    ),
-    "axes.AccessAttempt": (
-        "failed-login counts and lockouts of this installation (django-axes): they expire by "
-        "themselves (AXES_COOLOFF_MINUTES), and carried over would lock people out of the new one"
-    ),
-    "axes.AccessAttemptExpiration": "when each of those lockouts expires (see axes.AccessAttempt)",
-    "axes.AccessLog": (
-        "this installation's security log of logins (addresses, browsers): about the old "
-        "host, not the desk's work; kept with that host's logs"
-    ),
-    "axes.AccessFailureLog": "the same log of failed logins (see axes.AccessLog)",
-}
-
-# Fields written only by `export_all --with-secrets`.
-SECRET_FIELDS = {"auth.User": {"password"}}
-SECRET_MODELS = {"authtoken.Token"}
-# An admin log entry about a token names it by its key (Token.__str__): blanked without secrets.
-TOKEN_MODELS = {"authtoken.token", "authtoken.tokenproxy"}  # content type natural keys, joined
-WITHHELD = "(API token; its key is left out of backups without secrets)"
-
-
-def table_models(model):
-    """The tables a model's rows fill: its own and the auto-created ones of its many-to-many
-    fields (a user's group memberships live in auth_user_groups)."""
-    tables = [model]
-    for f in model._meta.local_many_to_many:
-        if f.remote_field.through._meta.auto_created:
-            tables.append(f.remote_field.through)
-    return tables
-
-
-class ExactEncoder(DjangoJSONEncoder):
-    """Django's encoder cuts times to milliseconds (the ECMAScript form); a backup keeps them
-    to the microsecond, as stored, so a restore is exact."""
-
-    def default(self, o):
-        if isinstance(o, datetime.datetime | datetime.time):
-            return o.isoformat()
-        return super().default(o)
-
-
-class _Writer(jsonl.Serializer):
-    """Django's JSON Lines with natural foreign keys, plus what a backup needs: a reference to a
-    user who has since been deleted (a history row's author: history tables have no foreign-key
-    constraints) stays the id it was instead of failing the export, natural keys are looked up
-    once per user instead of once per row, and token keys are blanked out of admin log entries
-    when the backup has no secrets."""
-
-    with_secrets = False
-
-    def start_serialization(self):
-        super().start_serialization()
-        self._natural = {}
-
-    def _natural_key(self, model, pk):
-        if model not in self._natural:
-            self._natural[model] = {
-                obj.pk: obj.natural_key() for obj in model._default_manager.all().iterator()
-            }
-        return self._natural[model].get(pk)
-
-    def handle_fk_field(self, obj, field):
-        related = field.remote_field.model
-        raw = getattr(obj, field.attname)
-        if raw is None or not hasattr(related, "natural_key"):
-            super().handle_fk_field(obj, field)
-            return
-        key = self._natural_key(related, raw)
-        self._current[field.name] = list(key) if key is not None else raw
-
-    def get_dump_object(self, obj):
-        data = super().get_dump_object(obj)
-        if isinstance(obj, LogEntry) and not self.with_secrets:
-            fields = data["fields"]
-            if ".".join(fields.get("content_type") or ()) in TOKEN_MODELS:
-                fields["object_repr"] = WITHHELD
-                if fields["content_type"][1] == "token":  # its id is the key itself
-                    fields["object_id"] = None
-        return data
-
-
-def _fields(model, *, with_secrets):
-    names = [f.name for f in model._meta.concrete_fields if not f.primary_key]
-    names += [f.name for f in model._meta.local_many_to_many]
-    secret = set() if with_secrets else SECRET_FIELDS.get(model._meta.label, set())
-    return [name for name in names if name not in secret]
-
-
-def _ordering(model):
-    if model is get_user_model():
-        return ["username"]
-    if model is Group:
-        return ["name"]
-    if model._meta.pk.name == "history_id":
-        return ["history_id"]
-    return ["pk"]
-
-
-def write(out, *, with_secrets: bool) -> dict[str, int]:
-    """Writes a backup to `out` (a text stream); returns the number of rows of each model.
-
-    Outside a transaction it reads one consistent snapshot of the database (REPEATABLE READ),
-    so a backup taken while people work never holds a link whose span it missed."""
-    counts = {}
-    outermost = not connection.in_atomic_block
-    connection.ensure_connection()
-    with transaction.atomic():
-        if outermost:
-            with connection.cursor() as cursor:
-                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-        for model in exported_models():
-            label = model._meta.label
-            if label in SECRET_MODELS and not with_secrets:
-                continue
-            queryset = model._default_manager.order_by(*_ordering(model))
-            counts[label] = queryset.count()
-            writer = _Writer()
-            writer.with_secrets = with_secrets
-            writer.serialize(
-                queryset.iterator(chunk_size=2000),
-                stream=out,
-                cls=ExactEncoder,
-                fields=_fields(model, with_secrets=with_secrets),
-                use_natural_foreign_keys=True,
-            )
-    return counts
-
-
-def open_for_writing(path: Path, *, private: bool):
-    """(temporary path, open file) beside `path`; the caller renames it onto `path` once the
-    export is complete, so a failed export never leaves half a backup under the backup's name.
-    A private file is mode 600 from its first byte, not after a chmod."""
-    tmp = path.with_name(f".{path.name}.partial")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o666)
-    if private:
-        os.fchmod(fd, 0o600)  # the file may have been there already, with other rights
-    return tmp, os.fdopen(fd, "w", encoding="utf-8")
-
-
-# ---------------------------------------------------------------------------------------------
-# Restoring
-# ---------------------------------------------------------------------------------------------
+from .contents import (
+    exported_models,
+)
 
 
 class RestoreError(Exception):
