@@ -81,8 +81,8 @@ def snapshot():
 
 def test_it_loads_the_curated_fixture():
     out, warnings = load_with_warnings(CURATED)
-    assert Ruling.objects.count() >= 6
-    assert Annotation.objects.count() >= 30
+    assert Ruling.objects.count() >= 16
+    assert Annotation.objects.count() >= 80
     assert out.strip() == summary(
         created=Ruling.objects.count(),
         spans=Annotation.objects.count(),
@@ -146,8 +146,12 @@ def test_the_external_aggression_ruling_links_its_claims_and_evidence():
     assert ruling.slug == AGGRESSION
     assert ruling.status == Status.PUBLISHED
     assert ruling.rating == "unsupported"
-    # Claims: the "trained abroad", "directed from abroad" and "militants from abroad" passages,
-    # and nothing else.
+    # The rating judges the claim, not the desk's headline.
+    assert ruling.claim == "Kazakhstan faced external aggression by terrorists trained abroad"
+    assert ruling.claimant_name == "Kassym-Jomart Tokayev"
+    assert ruling.claimant_kind == "person"
+    # Claims: the "trained abroad", "directed from abroad", "foreign invasion", "militants from
+    # abroad" and "external forces" passages, and nothing else.
     assert linked_quotes(AGGRESSION, Kind.CLAIM) == {
         # trained abroad
         "He called the protesters terrorist gangs and said that they underwent serious training "
@@ -158,8 +162,11 @@ def test_the_external_aggression_ruling_links_its_claims_and_evidence():
         "Soon, Kazakh President Kassym-Zhomart Tokayev publicly stated that the street criminals "
         "who seize city administrations and police stations and kill police and military "
         "personnel are “terrorist gangs” that have been “trained abroad.”",
-        # directed from abroad
+        # directed from abroad, foreign invasion, external forces
         "It soon became clear that they were directed from abroad.",
+        "Thus, foreign invasion to a Central Asian republic was officially announced.",
+        "Law enforcement agencies of Kazakhstan consider the incident as a conspiracy of internal "
+        "and external forces.",
         # militants from abroad
         "According to incoming information, well-trained militants from radical bandit "
         "formations actively operating in the countries of the Middle East, primarily "
@@ -168,7 +175,11 @@ def test_the_external_aggression_ruling_links_its_claims_and_evidence():
         "Well-organized militants appeared in the ranks of the protesters, both home-grown and "
         "militants who began to flock to Kazakhstan from abroad, from neighboring countries of "
         "the Near and Middle East.",
+        "Calling things by their proper names – first of all, from Afghanistan",
     }
+    assert set(ruling.annotations.values_list("article__slug", flat=True)) == set(
+        Article.objects.values_list("slug", flat=True)
+    )
     # Evidence: no evidence was presented, or the events were internal; nothing else.
     assert linked_quotes(AGGRESSION, Kind.EVIDENCE) == {
         "no credible evidence has so far been presented that Kazakhstan is facing an external "
@@ -178,14 +189,22 @@ def test_the_external_aggression_ruling_links_its_claims_and_evidence():
         "The protests in Kazakhstan started as internal socioeconomic disagreement.",
     }
     assert not ruling.annotations.filter(kind=Kind.DISPUTED).exists()
+    # Ismagambet's "internal" start is evidence only with the caveat that he goes on to claim
+    # direction from abroad; Kosachev's words are his, and the span says so.
+    internal = ruling.annotations.get(quote__startswith="The protests in Kazakhstan started")
+    assert "directed from abroad" in internal.note
+    assert "directed from abroad" in ruling.summary
+    kosachev = ruling.annotations.get(quote__startswith="Well-organized militants")
+    assert "Attributed to Konstantin Kosachev" in kosachev.note
+    assert kosachev.speaker == "Konstantin Kosachev"
 
 
 @pytest.mark.parametrize(
     "passage",
     [
-        "foreign invasion to a Central Asian republic was officially announced",
-        "conspiracy of internal and external forces",
         "coordinated by the notorious Telegram channel NEXTA",
+        "professional groups of Islamist militants",
+        "planned in advance",
         "looks incredible",
         "people in Kazakhstan talk about external aggression",
         "It’s all from the evil one",
@@ -254,9 +273,10 @@ def test_the_statuses_follow_the_workflow():
     load(CURATED)
     statuses = list(Ruling.objects.values_list("status", flat=True))
     assert statuses.count(Status.PUBLISHED) > len(statuses) / 2
-    assert statuses.count(Status.IN_REVIEW) == 1
-    assert statuses.count(Status.DRAFT) == 1
+    assert statuses.count(Status.IN_REVIEW) >= 1
+    assert statuses.count(Status.DRAFT) >= 1
     assert statuses.count(Status.RETRACTED) == 1
+    assert Ruling.objects.filter(supersedes__isnull=False).exists()
     for ruling in Ruling.objects.filter(status__in=PUBLIC_STATUSES):
         approvals = ruling.reviews.filter(decision=Decision.APPROVE)
         assert approvals.exists(), ruling.slug
@@ -266,6 +286,94 @@ def test_the_statuses_follow_the_workflow():
         assert ruling.published_at is not None
     for ruling in Ruling.objects.exclude(status__in=PUBLIC_STATUSES):
         assert not ruling.reviews.exists(), ruling.slug
+
+
+def test_every_workflow_state_is_present():
+    load(CURATED)
+    statuses = set(Ruling.objects.values_list("status", flat=True))
+    assert statuses == {Status.DRAFT, Status.IN_REVIEW, Status.PUBLISHED, Status.RETRACTED}
+    successor = Ruling.objects.get(supersedes__isnull=False)
+    assert successor.supersedes.status == Status.RETRACTED
+
+
+def test_every_ruling_names_its_claim_and_claimant():
+    load(CURATED)
+    for ruling in Ruling.objects.all():
+        assert ruling.claim.strip(), ruling.slug
+        assert len(ruling.claim) <= 200, ruling.slug
+        # The claim is not the desk's headline.
+        assert ruling.claim != ruling.statement, ruling.slug
+        assert ruling.claimant_name.strip(), ruling.slug
+        assert ruling.claimant_kind in {"person", "organization", "unknown"}, ruling.slug
+
+
+def test_every_summary_says_it_rests_only_on_the_five_texts():
+    load(CURATED)
+    for ruling in Ruling.objects.all():
+        assert "rests only on the five texts" in ruling.summary, ruling.slug
+
+
+def test_the_counts_of_the_curated_fixture():
+    load(CURATED)
+    assert Ruling.objects.count() >= 16
+    assert Annotation.objects.count() >= 80
+    data = tomllib.loads(CURATED.read_text(encoding="utf-8"))
+    assert Ruling.objects.count() == len(data["rulings"])
+    assert Annotation.objects.count() == len(data["spans"])
+
+
+@pytest.mark.parametrize(
+    "slug, rating",
+    [
+        # The invocation of Article 4 is documented; that its condition was met is not.
+        ("csto-invoked-article-4", "true"),
+        ("article-4-legal-basis", "unsupported"),
+        # No inaccuracy in the claim; thinner sourcing of the detention is a caveat.
+        ("massimov-detained-for-treason", "true"),
+        ("western-experts-presence-illegal", "misleading"),
+    ],
+)
+def test_reworked_ratings(slug, rating):
+    load(CURATED)
+    assert Ruling.objects.get(slug=slug).rating == rating
+
+
+def test_the_nexta_avatar_is_evidence_not_disputed():
+    load(CURATED)
+    avatar = Annotation.objects.get(quote__contains="changed its avatar")
+    assert avatar.kind == Kind.EVIDENCE
+    assert list(avatar.rulings.values_list("slug", flat=True)) == ["nexta-coordinated-riots"]
+
+
+def test_the_azernews_headline_is_no_appearance_of_the_legal_basis_claim():
+    load(CURATED)
+    legal = Ruling.objects.get(slug="article-4-legal-basis")
+    assert not legal.annotations.filter(quote__contains="Presence of CSTO forces").exists()
+    assert not legal.annotations.filter(quote__contains="exceeds its legal authority").exists()
+    framing = Ruling.objects.get(slug="western-experts-presence-illegal")
+    assert framing.annotations.filter(kind=Kind.CLAIM, quote__contains="Presence of CSTO").exists()
+
+
+def test_the_new_rulings_exist_with_claim_spans():
+    load(CURATED)
+    for slug in (
+        "csto-contingent-composition",
+        "csto-first-deployment-under-article-4",
+        "western-experts-presence-illegal",
+        "business-damage-88-billion-tenge",
+        "affected-businesses-920",
+        "islamist-militants-behind-riots",
+        "fuel-price-60-to-120-tenge",
+    ):
+        ruling = Ruling.objects.get(slug=slug)
+        assert ruling.annotations.filter(kind=Kind.CLAIM).exists(), slug
+
+
+def test_reported_speech_spans_name_their_speaker():
+    load(CURATED)
+    span = Annotation.objects.get(quote__startswith="He called the protesters terrorist gangs")
+    assert span.speaker == "Kassym-Jomart Tokayev"
+    assert Annotation.objects.exclude(speaker="").count() >= 20
 
 
 def test_the_retracted_ruling_has_a_reason_and_a_successor():
@@ -310,10 +418,12 @@ def test_a_second_load_changes_nothing():
 
 def test_a_reload_adds_a_link_the_file_gained_and_advances_a_ruling(tmp_path):
     load(CURATED)
-    text = CURATED.read_text(encoding="utf-8")
-    draft_block = 'status = "draft"\nauthor = "annotator"\n'
-    assert text.count(draft_block) == 1
-    text = text.replace(draft_block, 'status = "in_review"\nauthor = "annotator"\n')
+    text = in_ruling(
+        CURATED.read_text(encoding="utf-8"),
+        "detained-count-4404",
+        'status = "draft"\n',
+        'status = "in_review"\n',
+    )
     planned = 'planned in advance."\nnote = '
     assert text.count(planned) == 1
     start = text.index(planned)
@@ -333,7 +443,16 @@ def test_a_reload_adds_a_link_the_file_gained_and_advances_a_ruling(tmp_path):
 
 
 DRAFT_SUMMARY = 'summary = """AzerNews (Trend), under a dateline of 9 January 2022,'
-PUBLISHED_SUMMARY = 'summary = """Only Andre Ismagambet\'s column says the riots'
+PUBLISHED_SUMMARY = 'summary = """Andre Ismagambet\'s column says the riots'
+
+
+def in_ruling(text, slug, old, new):
+    """`text` with `old` replaced by `new` once, within the [[rulings]] entry of `slug`."""
+    start = text.index(f'[[rulings]]\nslug = "{slug}"\n')
+    end = text.find("\n[[", start + 1)
+    block = text[start:end]
+    assert block.count(old) == 1, (slug, old)
+    return text[:start] + block.replace(old, new) + text[end:]
 
 
 def edited_curated(tmp_path, *replacements):
@@ -395,7 +514,7 @@ def test_a_reload_warns_about_a_changed_published_ruling_and_leaves_it(tmp_path)
         tmp_path,
         (
             PUBLISHED_SUMMARY,
-            'summary = """Rewritten. Only Andre Ismagambet\'s column says the riots',
+            'summary = """Rewritten. Andre Ismagambet\'s column says the riots',
         ),
     )
     line = line_of(text, 'summary = """Rewritten.')
@@ -416,18 +535,18 @@ def test_a_reload_warns_about_a_changed_published_ruling_and_leaves_it(tmp_path)
 def test_a_reload_does_not_approve_a_ruling_under_review_that_differs_from_the_file(tmp_path):
     load(CURATED)
     slug = "csto-troops-not-breaking-up-demonstrations"
-    path, text = edited_curated(
-        tmp_path,
-        (
-            'rating = "unverifiable"\nsummary = """In the Armenia/UN letter article Stanislav Zas',
-            'rating = "misleading"\nsummary = """In the Armenia/UN letter article Stanislav Zas',
-        ),
-        (
-            'status = "in_review"\nauthor = "annotator"\n',
-            'status = "published"\nauthor = "annotator"\nreviewer = "editor"\n',
-        ),
+    text = CURATED.read_text(encoding="utf-8")
+    # "mixed": a rating no other curated ruling has, so its line is the only one.
+    text = in_ruling(text, slug, 'rating = "unverifiable"\n', 'rating = "mixed"\n')
+    text = in_ruling(
+        text,
+        slug,
+        'status = "in_review"\nauthor = "annotator"\n',
+        'status = "published"\nauthor = "annotator"\nreviewer = "editor"\n',
     )
-    line = line_of(text, 'rating = "misleading"')
+    path = tmp_path / "curated.toml"
+    path.write_text(text, encoding="utf-8")
+    line = line_of(text, 'rating = "mixed"')
     before = snapshot()
 
     out, warnings = load_with_warnings(path)
