@@ -1,6 +1,7 @@
 """The ClaimReview DataFeed (schema.org DataFeed, the shape Data Commons reads): every public
 ruling's ClaimReview, streamed, with `?since=` for incremental pulls."""
 
+import datetime
 import json
 
 from django.http import StreamingHttpResponse
@@ -29,7 +30,7 @@ def parse_since(value):
         since = None
     if since is None:
         raise ValidationError({"since": ["Enter an ISO 8601 datetime, e.g. 2026-01-31T12:00:00Z."]})
-    return since if timezone.is_aware(since) else timezone.make_aware(since, timezone.utc)
+    return since if timezone.is_aware(since) else timezone.make_aware(since, datetime.UTC)
 
 
 def feed_items(rulings, urls):
