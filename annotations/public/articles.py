@@ -45,6 +45,7 @@ def article_page(request, slug):
     context = {
         "article": article,
         "article_link": web_link(article.url),
+        "byline": " \N{MIDDLE DOT} ".join(filter(None, [article.publisher, article.author])),
         "org_name": settings.FACTCHECK_ORG_NAME,
         "org_url": settings.FACTCHECK_ORG_URL,
         "segments": segments(article.body, spans),
