@@ -247,3 +247,22 @@ def test_sitemap_lists_public_pages_only(client, world):
         "http://testserver/rulings/retracted-ruling/",
         "http://testserver/articles/zhanaozen/",
     }
+
+
+def test_ruling_pages_link_each_other_across_a_supersession(client, world, alice, erin, frank):
+    successor = services.ruling_create(
+        **CLAIMED,
+        author=erin,
+        slug="successor-ruling",
+        statement="Statement of successor-ruling",
+        rating="false",
+        annotations=[world.retracted_claim],
+        supersedes=world.retracted,
+    )
+    drive(successor, Status.PUBLISHED, approvers=[frank, alice])
+    old = parse(client.get("/rulings/retracted-ruling/"))
+    hrefs = [a.get("href") for a in old.iterfind(".//h:div[@id='retraction']//h:a", NS)]
+    assert hrefs == ["/rulings/successor-ruling/"]
+    new = parse(client.get("/rulings/successor-ruling/"))
+    hrefs = [a.get("href") for a in new.iterfind(".//h:p[@id='supersedes']/h:a", NS)]
+    assert hrefs == ["/rulings/retracted-ruling/"]
