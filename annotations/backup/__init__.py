@@ -14,7 +14,8 @@ object a line), loadable into any installation of the same code whose database i
 - A restore is one transaction: a bad line stops it and stores nothing, and the error names the
   line, the record, the field and the reason.
 
-`tests/commands/test_backup_coverage.py` fails when an installed model is neither in EXPORTED nor in LEFT_OUT.
+`tests/commands/test_backup_coverage.py` fails when an installed model is neither exported
+(`contents.exported_models`) nor in `LEFT_OUT`.
 """
 
 from .contents import (  # noqa: F401

@@ -4,6 +4,14 @@ Who may see what is decided in `visibility` alone; the other modules build rows 
 """
 
 from .permissions import ruling_permissions, span_permissions
+from .public import (
+    claim_review_rulings,
+    public_article,
+    public_articles,
+    public_rulings,
+    ruling_facets,
+    ruling_search,
+)
 from .reviews import (
     contributions,
     is_contributor,
@@ -31,6 +39,12 @@ from .spans import (
 from .visibility import articles, is_desk, rulings_for, spans_for
 
 __all__ = [
+    "claim_review_rulings",
+    "ruling_search",
+    "ruling_facets",
+    "public_rulings",
+    "public_articles",
+    "public_article",
     "SPAN_OUTPUT_COLUMNS",
     "articles",
     "claim_warnings",

@@ -153,16 +153,8 @@ def span_create(
     speaker = _clean_speaker(speaker)
     # The body cannot change under us between resolving the offsets and saving them.
     article = Article.objects.select_for_update().get(pk=article.pk)
-    cp_start, cp_end = resolve_span(
-        article,
-        start=start,
-        end=end,
-        quote=quote,
-        prefix=prefix,
-        suffix=suffix,
-        near=near,
-        unit=offset_unit,
-    )
+    placement = dict(start=start, end=end, quote=quote, prefix=prefix, suffix=suffix, near=near)
+    cp_start, cp_end = resolve_span(article, unit=offset_unit, **placement)
     rulings = list(rulings)
     check_linkable(rulings)
     _refuse_duplicate(article, kind, cp_start, cp_end)
@@ -219,16 +211,8 @@ def span_update(
         annotation.speaker = _clean_speaker(speaker)
     if moves:
         article = Article.objects.select_for_update().get(pk=annotation.article_id)
-        cp_start, cp_end = resolve_span(
-            article,
-            start=start,
-            end=end,
-            quote=quote,
-            prefix=prefix,
-            suffix=suffix,
-            near=near,
-            unit=offset_unit,
-        )
+        placement = dict(start=start, end=end, quote=quote, prefix=prefix, suffix=suffix, near=near)
+        cp_start, cp_end = resolve_span(article, unit=offset_unit, **placement)
         _place(annotation, article, cp_start, cp_end)
         annotation.state = AnchorState.ANCHORED
     if annotation.state == AnchorState.ANCHORED:

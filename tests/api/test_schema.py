@@ -31,6 +31,8 @@ SPEC_TABLE = {
     "rulings/{slug}/reviews/": {"get", "post"},
     "rulings/{slug}/retract/": {"post"},
     "rulings/{slug}/claimreview/": {"get"},
+    # Issue 19: the ClaimReview DataFeed.
+    "claimreview/feed/": {"get"},
 }
 
 # SPEC.md: the filters of each list, besides the cursor pagination every list takes.

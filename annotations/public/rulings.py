@@ -9,8 +9,8 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from . import absolute_urls, selectors, standards
-from .models import PUBLIC_STATUSES, Kind, Ruling
+from .. import absolute_urls, selectors, standards
+from ..models import PUBLIC_STATUSES, Kind, Ruling
 
 # An HTML parser ends a <script> element at the first "</script" whatever the JSON around it
 # says. As JSON escapes, <, > and & mean the same to a JSON parser and nothing to the HTML one.
@@ -28,7 +28,7 @@ def json_ld_script(data):
     )
 
 
-def _web_link(url):
+def web_link(url):
     # Article URLs come from imports as well as from validated forms: only http(s) becomes a
     # link, so a stored "javascript:" URL is shown as nothing rather than made clickable.
     return url if url.lower().startswith(("http://", "https://")) else ""
@@ -52,7 +52,7 @@ def ruling_page(request, slug):
     urls = absolute_urls.builders(request)
     page_url = urls["public_url"](ruling.slug)
     for span in ruling.linked_spans:
-        span.article.web_link = _web_link(span.article.url)
+        span.article.web_link = web_link(span.article.url)
     spans = selectors.group_by_kind(ruling.linked_spans)
     review = standards.claim_review(
         ruling,
@@ -66,8 +66,8 @@ def ruling_page(request, slug):
         "org_name": settings.FACTCHECK_ORG_NAME,
         "org_url": settings.FACTCHECK_ORG_URL,
         "methodology": settings.FACTCHECK_METHODOLOGY,
-        "claimant_link": _web_link(ruling.claimant_url),
-        "sources": [dict(s, web_link=_web_link(s["url"])) for s in ruling.sources],
+        "claimant_link": web_link(ruling.claimant_url),
+        "sources": [dict(s, web_link=web_link(s["url"])) for s in ruling.sources],
         "sections": [
             ("claims", "Claims checked", spans[Kind.CLAIM]),
             ("evidence", "Evidence", spans[Kind.EVIDENCE]),
