@@ -72,3 +72,10 @@ CLAIMED = {
     "claimant_name": "Kassym-Jomart Tokayev",
     "claimant_kind": "person",
 }
+
+
+def body_of(response) -> bytes:
+    """A test response's body, streamed (the DataFeed, exports) or not."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content

@@ -17,7 +17,7 @@ from django.db import transaction
 
 from annotations import services
 
-from ..helpers import API, CLAIMED, fill
+from ..helpers import API, CLAIMED, body_of, fill
 
 # Six personas per test.
 pytestmark = pytest.mark.usefixtures("fast_passwords")
@@ -145,6 +145,10 @@ MATRIX = [
     ("GET",    "rulings/{published}/claimreview/",  None,          (200, 200, 200, 200, 200, 200)),
     ("GET",    "rulings/{retracted}/claimreview/",  None,          (200, 200, 200, 200, 200, 200)),
 
+    # The ClaimReview DataFeed: public, for everyone; a bad `since` is named.
+    ("GET",    "claimreview/feed/",                 None,          (200, 200, 200, 200, 200, 200)),
+    ("GET",    "claimreview/feed/?since=yesterday", None,          (400, 400, 400, 400, 400, 400)),
+
     ("GET",    "schema/",                           None,          (200, 200, 200, 200, 200, 200)),
     ("GET",    "schema/?format=json",               None,          (200, 200, 200, 200, 200, 200)),
     ("GET",    "docs/",                             None,          (200, 200, 200, 200, 200, 200)),
@@ -235,14 +239,15 @@ def _check(method, template, body_name, expected, clients, names):
         response = _request(clients[persona], method, url, body, headers)
         got = response.status_code
         where = f"{method} {url} [{body_name or '-'}] as {persona}"
-        content = response.content.decode(errors="replace")[:300]
+        body = body_of(response)
+        content = body.decode(errors="replace")[:300]
         if got != want:
             problems.append(f"{where}: expected {want}, got {got}: {content}")
         if got >= 500:
             continue
         if 400 <= got < 500:
             try:
-                problem = _error_shape_problem(json.loads(response.content))
+                problem = _error_shape_problem(json.loads(body))
             except ValueError:
                 problem = f"not JSON ({response.get('Content-Type')}): {content}"
             if problem:

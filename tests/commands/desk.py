@@ -147,7 +147,9 @@ def responses(client):
         if url in answers:
             continue
         response = client.get(url)
-        body = response.content.decode()
+        streamed = getattr(response, "streaming", False)
+        raw = b"".join(response.streaming_content) if streamed else response.content
+        body = raw.decode()
         answers[url] = {
             "status": response.status_code,
             "type": response.get("Content-Type"),
