@@ -69,7 +69,11 @@ class ClaimReviewFeed(APIView):
                 description="Only rulings changed at or after this ISO 8601 datetime.",
             )
         ],
-        responses={200: OpenApiTypes.OBJECT, 400: ERRORS[400], 429: ERRORS[429]},
+        responses={
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            400: ERRORS[400],
+            429: ERRORS[429],
+        },
         description="schema.org DataFeed of every published and retracted ruling's ClaimReview "
         "(each item equals /rulings/{slug}/claimreview/), oldest change first, streamed.",
     )

@@ -722,3 +722,41 @@ def test_a_screenshot_of_the_annotate_view_with_nested_and_overlapping_spans(
     assert path.stat().st_size > 20_000
     # The text alone, at full size, to judge the nesting lines.
     page.locator("#annotate-body").screenshot(path=str(SCREENSHOTS / "annotate-body.png"))
+
+
+# --- 9. What a fact-check names (issue 15) ----------------------------------------------------
+
+
+def test_the_panel_sets_a_span_s_speaker_and_a_new_draft_s_claim_and_claimant(
+    new_page, live_server, alice, api
+):
+    article = services.article_create(slug="zhanaozen", title="Zhanaozen", body=EMOJI_BODY)
+    page = new_page()
+    login(page, live_server, alice)
+    open_annotate(page, live_server, article)
+    drag_select(page, PASSAGE)
+    page.keyboard.press("c")
+    page.fill("#panel-speaker", "Kassym-Jomart Tokayev")
+    page.click("#ruling-new summary")
+    page.fill("#ruling-claim", "The protesters were terrorists trained abroad")
+    page.fill("#ruling-claimant", "Kassym-Jomart Tokayev")
+    page.fill("#ruling-statement", "No evidence of training abroad")
+    page.click("#ruling-create")
+    page.click("#panel-save")
+    expect(page.locator("#annotate-status")).to_contain_text("Saved claim #")
+
+    (span,) = api(alice).get("/api/v1/annotations/", {"article": article.slug}).json()["results"]
+    assert span["speaker"] == "Kassym-Jomart Tokayev"
+    ruling = Ruling.objects.get(statement="No evidence of training abroad")
+    assert (ruling.claim, ruling.claimant_name) == (
+        "The protesters were terrorists trained abroad",
+        "Kassym-Jomart Tokayev",
+    )
+
+    # Reopened, the panel shows the speaker; a change is saved like the note.
+    seg(page, Annotation.objects.get(pk=span["id"])).first.click()
+    expect(page.locator("#panel-speaker")).to_have_value("Kassym-Jomart Tokayev")
+    page.fill("#panel-speaker", "Tokayev's office")
+    page.click("#panel-save")
+    expect(page.locator("#annotate-status")).to_contain_text(f"Saved changes to span #{span['id']}")
+    assert Annotation.objects.get(pk=span["id"]).speaker == "Tokayev's office"

@@ -239,15 +239,15 @@ def _check(method, template, body_name, expected, clients, names):
         response = _request(clients[persona], method, url, body, headers)
         got = response.status_code
         where = f"{method} {url} [{body_name or '-'}] as {persona}"
-        body = body_of(response)
-        content = body.decode(errors="replace")[:300]
+        raw = body_of(response)
+        content = raw.decode(errors="replace")[:300]
         if got != want:
             problems.append(f"{where}: expected {want}, got {got}: {content}")
         if got >= 500:
             continue
         if 400 <= got < 500:
             try:
-                problem = _error_shape_problem(json.loads(body))
+                problem = _error_shape_problem(json.loads(raw))
             except ValueError:
                 problem = f"not JSON ({response.get('Content-Type')}): {content}"
             if problem:

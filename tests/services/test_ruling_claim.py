@@ -137,10 +137,12 @@ def test_a_span_names_its_speaker_and_a_long_one_is_refused(article, alice):
     ]
 
 
-@pytest.mark.django_db(transaction=True)
 def test_the_migration_keeps_every_existing_ruling_and_span(django_user_model):
     """Rows made before the claim/claimant/sources migration come through it readable, with
-    empty claims (so they cannot be submitted until someone names the claim)."""
+    empty claims (so they cannot be submitted until someone names the claim).
+
+    Inside the test's own transaction: PostgreSQL rolls the schema changes back with the rows,
+    so the database other tests share is never left migrated backwards."""
     executor = MigrationExecutor(connection)
     before = [("annotations", "0004_api_list_indexes")]
     latest = executor.loader.graph.leaf_nodes("annotations")
@@ -156,6 +158,9 @@ def test_the_migration_keeps_every_existing_ruling_and_span(django_user_model):
     old.get_model("annotations", "Annotation").objects.create(
         article_id=article.pk, kind="claim", start=0, end=3, quote="Old", author_id=user.pk
     )
+    # The old rows' deferred foreign-key checks must fire before the tables are altered.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     executor = MigrationExecutor(connection)
     executor.migrate(latest)
     kept = Ruling.objects.get(pk=ruling.pk)
