@@ -755,6 +755,8 @@ def test_the_panel_sets_a_span_s_speaker_and_a_new_draft_s_claim_and_claimant(
 
     # Reopened, the panel shows the speaker; a change is saved like the note.
     seg(page, Annotation.objects.get(pk=span["id"])).first.click()
+    # The panel has loaded the span (its save button says so) before anything is typed.
+    expect(page.locator("#panel-save")).to_have_text("Save changes")
     expect(page.locator("#panel-speaker")).to_have_value("Kassym-Jomart Tokayev")
     page.fill("#panel-speaker", "Tokayev's office")
     page.click("#panel-save")
