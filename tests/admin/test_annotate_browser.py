@@ -122,6 +122,19 @@ def open_annotate(page, live_server, article):
     expect(page.locator(".annotate.is-ready")).to_be_visible()
 
 
+KIND_KEYS = {"c": "claim", "e": "evidence", "d": "disputed"}
+
+
+def choose_kind(page, key):
+    """Presses a kind's key and waits until the panel shows that kind chosen: the panel opens
+    from the mouse-up, and a key pressed before it is ready would be lost (and a later save
+    refused for want of a kind)."""
+    page.keyboard.press(key)
+    expect(
+        page.locator(f'.panel-kinds .kind-button[data-kind="{KIND_KEYS[key]}"]')
+    ).to_have_attribute("aria-pressed", "true")
+
+
 def drag_select(page, passage):
     """Selects `passage` in the body with the mouse: press before its first character, release
     after its last, as a person drags."""
@@ -351,7 +364,7 @@ def test_an_api_refusal_is_shown_with_the_field_it_names(new_page, live_server, 
     # Saving without a kind says what is missing.
     page.click("#panel-save")
     expect(page.locator("#panel-error")).to_contain_text("Choose a kind first")
-    page.keyboard.press("e")
+    choose_kind(page, "e")
     page.fill("#ruling-search", "")
     page.click("#ruling-new summary")
     page.click("#ruling-create")
@@ -451,7 +464,7 @@ def test_a_new_draft_ruling_is_created_only_with_its_span(new_page, live_server,
 
     # Closing the panel leaves nothing behind.
     drag_select(page, "Critics said no evidence was shown")
-    page.keyboard.press("c")
+    choose_kind(page, "c")
     page.click("#ruling-new summary")
     page.fill("#ruling-statement", "Abandoned draft")
     page.click("#ruling-create")
@@ -463,7 +476,7 @@ def test_a_new_draft_ruling_is_created_only_with_its_span(new_page, live_server,
     # A span the API refuses (a duplicate) takes its fresh draft with it.
     drag_select(page, "the curfew")
     expect(page.locator("#panel-quote")).to_have_text("the curfew")
-    page.keyboard.press("c")
+    choose_kind(page, "c")
     page.click("#ruling-new summary")
     page.fill("#ruling-statement", "Draft of a refused span")
     page.click("#ruling-create")
@@ -472,7 +485,7 @@ def test_a_new_draft_ruling_is_created_only_with_its_span(new_page, live_server,
     assert not Ruling.objects.exists()
     assert Annotation.objects.count() == 1
     # The slug it had is free again, and the same draft saves with another kind.
-    page.keyboard.press("e")
+    choose_kind(page, "e")
     page.click("#panel-save")
     expect(page.locator("#annotate-status")).to_contain_text("Saved evidence #")
     ruling = Ruling.objects.get()
@@ -735,7 +748,7 @@ def test_the_panel_sets_a_span_s_speaker_and_a_new_draft_s_claim_and_claimant(
     login(page, live_server, alice)
     open_annotate(page, live_server, article)
     drag_select(page, PASSAGE)
-    page.keyboard.press("c")
+    choose_kind(page, "c")
     page.fill("#panel-speaker", "Kassym-Jomart Tokayev")
     page.click("#ruling-new summary")
     page.fill("#ruling-claim", "The protesters were terrorists trained abroad")
@@ -762,3 +775,31 @@ def test_the_panel_sets_a_span_s_speaker_and_a_new_draft_s_claim_and_claimant(
     page.click("#panel-save")
     expect(page.locator("#annotate-status")).to_contain_text(f"Saved changes to span #{span['id']}")
     assert Annotation.objects.get(pk=span["id"]).speaker == "Tokayev's office"
+
+
+def test_nothing_can_be_typed_into_the_panel_while_the_span_is_still_loading(
+    new_page, live_server, alice
+):
+    # The panel fills its fields when the span arrives: typing before then would be overwritten
+    # without a word, so the fields stay read-only (and the save button hidden) until it does.
+    article = services.article_create(slug="zhanaozen", title="Zhanaozen", body=EMOJI_BODY)
+    span = services.span_create(
+        article=article, author=alice, kind="claim", quote=PASSAGE, speaker="Tokayev"
+    )
+    page = new_page()
+    login(page, live_server, alice)
+    open_annotate(page, live_server, article)
+    held = []
+    # The span's GET (it carries the offsets parameter) is held until the test lets it go.
+    path = f"/api/v1/annotations/{span.pk}/?"
+    page.route(lambda url: path in url, lambda route: held.append(route))
+    seg(page, span).first.click()
+    expect(page.locator("#panel-title")).to_have_text(f"Loading span #{span.pk}…")
+    for field in ("#panel-speaker", "#panel-note"):
+        expect(page.locator(field)).not_to_be_editable()
+    expect(page.locator("#panel-save")).to_be_hidden()
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.locator("#panel-save")).to_have_text("Save changes")
+    expect(page.locator("#panel-speaker")).to_be_editable()
+    expect(page.locator("#panel-speaker")).to_have_value("Tokayev")

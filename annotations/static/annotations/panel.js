@@ -157,6 +157,13 @@ export async function openEdit(id, here) {
   showPanel("Loading span #" + id + "…");
   $("panel-quote").textContent = "";
   $("panel-meta").textContent = "";
+  // Nothing can be typed until the span is here: its fill would overwrite what was typed.
+  for (const id of ["panel-note", "panel-speaker"]) {
+    $(id).value = "";
+    $(id).readOnly = true;
+  }
+  $("panel-save").hidden = true;
+  $("panel-delete").hidden = true;
   markPanel();
   try {
     const { data, etag } = await request("GET", annotationUrl(id));
