@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .. import selectors, services
 from ..errors import InvalidInput, ServiceError
 from ..models import Decision, Kind, Review, Ruling, Status
+from . import ruling_editor
 from ._common import ReadOnlyMixin
 from .spans import LinkInline
 
@@ -152,7 +153,20 @@ class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
             )
             for action, _, segment in WORKFLOW_ACTIONS
         ]
+        urls.append(
+            path(
+                "<path:object_id>/edit/",
+                self.admin_site.admin_view(self.edit_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_edit",
+            )
+        )
         return urls + super().get_urls()
+
+    def edit_view(self, request, object_id):
+        return ruling_editor.edit_view(self, request, unquote(object_id))
+
+    def change_url(self, ruling):
+        return self._url("change", ruling)
 
     def _url(self, name, ruling):
         return reverse(
@@ -190,6 +204,7 @@ class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
                 if action in offered
             ],
             "version": ruling.version,
+            "edit_url": self._url("edit", ruling) if permissions["change"] else None,
             # Said rather than silently missing: an editor who shaped the ruling looks for
             # the Approve button and should learn why it is not there.
             "four_eyes": (
