@@ -12,7 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .. import selectors, services
 from ..errors import InvalidInput, ServiceError
 from ..models import Decision, Kind, Review, Ruling, Status
-from . import ruling_editor
+from . import review_view, ruling_editor
 from ._common import ReadOnlyMixin
 from .spans import LinkInline
 
@@ -153,17 +153,24 @@ class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
             )
             for action, _, segment in WORKFLOW_ACTIONS
         ]
-        urls.append(
+        urls += [
             path(
-                "<path:object_id>/edit/",
-                self.admin_site.admin_view(self.edit_view),
-                name=f"{self.opts.app_label}_{self.opts.model_name}_edit",
+                f"<path:object_id>/{name}/",
+                self.admin_site.admin_view(view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_{name}",
             )
-        )
+            for name, view in (("edit", self.edit_view), ("review", self.review_view))
+        ]
         return urls + super().get_urls()
 
     def edit_view(self, request, object_id):
         return ruling_editor.edit_view(self, request, unquote(object_id))
+
+    def review_view(self, request, object_id):
+        return review_view.review_view(self, request, unquote(object_id))
+
+    def action_url(self, action, ruling):
+        return self._url(action, ruling)
 
     def change_url(self, ruling):
         return self._url("change", ruling)
@@ -205,6 +212,11 @@ class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
             ],
             "version": ruling.version,
             "edit_url": self._url("edit", ruling) if permissions["change"] else None,
+            "review_url": (
+                self._url("review", ruling)
+                if permissions["approve"] or permissions["request_changes"]
+                else None
+            ),
             # Said rather than silently missing: an editor who shaped the ruling looks for
             # the Approve button and should learn why it is not there.
             "four_eyes": (
