@@ -248,7 +248,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["annotations.api.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "annotations.api.renderers.FormatOverrideNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus what it cannot read from the views (annotations/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "annotations.api.schema.APISchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "annotations.api.throttles.AnonThrottle",
         "annotations.api.throttles.UserThrottle",
