@@ -72,7 +72,10 @@ def errors(*codes) -> dict:
     """The error responses of one operation, each in the one error shape (always JSON, whatever
     representation the request asked for: see `Base.handle_exception`)."""
     return {
-        code: OpenApiResponse(response=ERROR_BODY, description=ERROR_TEXT[code]) for code in codes
+        (code, "application/json"): OpenApiResponse(
+            response=ERROR_BODY, description=ERROR_TEXT[code]
+        )
+        for code in codes
     }
 
 
@@ -185,11 +188,22 @@ class DeskOnly(BasePermission):
         return request.method == "OPTIONS" or roles.is_annotator(request.user)
 
 
+class OptionsAsJSON:
+    """OPTIONS answers DRF's metadata as JSON, whatever the view renders otherwise: the docs
+    page has only an HTML template renderer (which has no template for metadata), the schema
+    view YAML, ClaimReview JSON-LD (which metadata is not)."""
+
+    def options(self, request, *args, **kwargs):
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+        return super().options(request, *args, **kwargs)
+
+
 class NoInput(s.StrictInput):
     """The body of an action that takes none (submit): OPTIONS describes it as no fields."""
 
 
-class Base(viewsets.GenericViewSet):
+class Base(OptionsAsJSON, viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     permission_classes = [DeskWrites]
     # The body each action reads, by action name. DRF's OPTIONS metadata describes the body of
