@@ -32,6 +32,10 @@ class _JSONStringsOnly:
     def to_internal_value(self, data):
         if not isinstance(data, str):
             self.fail("invalid")
+        # The length as sent, as the document's maxLength counts it: DRF would measure it after
+        # trimming, and so take a string of 501 characters with a space at the end as 500.
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
         return super().to_internal_value(data)
 
 

@@ -140,9 +140,11 @@ class ArticleViewSet(Base):
     def w3c_page(self, request, article, queryset):
         """Every span of the article as one W3C AnnotationPage. Positions are in code points
         whatever `offset_unit` says: the W3C TextPositionSelector defines them so, and a
-        consumer of the standard format cannot know our parameter. (A bad value is still
-        refused, as everywhere.)"""
+        consumer of the standard format cannot know our parameter. The page holds every span,
+        so `page_size` and `cursor` page nothing here. (A bad `offset_unit` or `page_size` is
+        still refused, as everywhere.)"""
         offset_unit(request)
+        self.paginator.get_page_size(request)
         urls = absolute_urls.builders(request)
         spans = list(queryset.order_by("start", "end", "id"))
         article_url = urls["article_url"](article.slug)
