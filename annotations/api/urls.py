@@ -32,5 +32,6 @@ urlpatterns = [
     # debug page is HTML, which no API client asked for). Paths without the slash still
     # resolve to nothing, so APPEND_SLASH redirects them as before. CSRF-exempt, as DRF's views
     # are: a POST with a cookie is told "not found", not sent Django's HTML CSRF page.
-    re_path(r"^.*/$", csrf_exempt(not_found), {"exception": None}, name="not-found"),
+    # `[\s\S]`, not `.`: a path may hold an encoded newline (%0A).
+    re_path(r"^[\s\S]*/$", csrf_exempt(not_found), {"exception": None}, name="not-found"),
 ]

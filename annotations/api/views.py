@@ -372,7 +372,9 @@ class RulingViewSet(Base):
 
     @extend_schema(
         methods=["GET"],
-        responses={200: s.ReviewOut(many=True), **DESK_READ_ERRORS},
+        # Keyed by media type like the errors: drf-spectacular takes the lowest key for the
+        # main response, and it must find the page here to document cursor and page_size.
+        responses={(200, "application/json"): s.ReviewOut(many=True), **DESK_READ_ERRORS},
         filters=False,
         description="The desk only: anonymous clients get 401 and readers 403, for any slug.",
     )

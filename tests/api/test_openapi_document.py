@@ -210,6 +210,10 @@ def test_unknown_paths_under_the_api_answer_json_404_with_debug_on_too(client, s
     response = client.get(API + "rulings/%C2%84/")
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
+    # An encoded newline in the path too.
+    response = client.get(API + "rulings/a%0Ab/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
     assert response.json() == {"detail": "Not found."}
     # Without the trailing slash, Django still redirects to the path with one.
     assert client.get(API + "rulings").status_code == 301
