@@ -115,7 +115,9 @@ def test_options_answers_200_with_the_allowed_methods(clients, names, persona, p
 
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("path", sorted(POST_FIELDS))
-def test_options_describes_the_post_body_only_to_whom_may_send_it(clients, names, persona, path):
+def test_options_describes_the_post_body_only_to_those_who_may_send_it(
+    clients, names, persona, path
+):
     concrete = path.replace("{slug}", names["published"])
     body = clients[persona].options(API + concrete).json()
     # DRF asks the permission classes first: the desk may POST here (an annotator's article or
