@@ -12,7 +12,7 @@ test:
 # against a live server once per persona, then the in-process pass aimed at each workflow
 # state. Prints each persona's summary.
 fuzz:
-	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-40} FUZZ_RANDOM=1 scripts/test.sh tests/api/test_fuzz_cli.py tests/test_api_fuzz.py -s -q
+	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-40} FUZZ_RANDOM=1 scripts/test.sh tests/api/test_fuzz_cli.py tests/api/test_fuzz.py -s -q
 
 # gunicorn under mixed load for DURATION seconds (60), with a worker killed and PostgreSQL
 # restarted on the way; prints requests, statuses and latency percentiles.

@@ -1,6 +1,7 @@
 """The data model of ../SPEC.md. Rules the database can hold are constraints here."""
 
 from django.conf import settings
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -48,6 +49,20 @@ class Status(models.TextChoices):
 PUBLIC_STATUSES = (Status.PUBLISHED, Status.RETRACTED)
 
 
+class ClaimantKind(models.TextChoices):
+    PERSON = "person", "Person"
+    ORGANIZATION = "organization", "Organization"
+    UNKNOWN = "unknown", "Unknown"
+
+
+# ClaimReview consumers show a claim of about this many characters without wrapping; a longer
+# one is allowed (up to the field's 200) with a warning.
+CLAIM_DISPLAY_LENGTH = 75
+
+# Links to the outside (claimants, sources) are web pages: no javascript:, data: or ftp: URLs.
+web_url = URLValidator(schemes=["http", "https"], message="Enter an http:// or https:// URL.")
+
+
 class Decision(models.TextChoices):
     APPROVE = "approve", "Approve"
     REQUEST_CHANGES = "request_changes", "Request changes"
@@ -92,9 +107,34 @@ class Article(models.Model):
 
 class Ruling(models.Model):
     slug = models.SlugField(max_length=200, unique=True)
-    statement = models.CharField(max_length=500)
+    # The claim as checked, in the desk's neutral words (ClaimReview `claimReviewed`). Required
+    # before submission, not before: a draft starts from a span.
+    # (Each new column also has a database default: bulk loaders that COPY named columns, such
+    # as generate_data, need not know of it.)
+    claim = models.CharField(
+        "claim as checked", max_length=200, blank=True, default="", db_default=""
+    )
+    # Who made the claim (ClaimReview `itemReviewed.author`); "unknown" is an honest name.
+    claimant_name = models.CharField(
+        "claimant", max_length=200, blank=True, default="", db_default=""
+    )
+    claimant_kind = models.CharField(
+        max_length=20,
+        choices=ClaimantKind.choices,
+        default=ClaimantKind.UNKNOWN,
+        db_default=ClaimantKind.UNKNOWN,
+    )
+    claimant_url = models.URLField(
+        max_length=1000, blank=True, validators=[web_url], default="", db_default=""
+    )
+    # The verdict's headline: the title of the fact-check (ClaimReview `name`).
+    statement = models.CharField("verdict headline", max_length=500)
     rating = models.CharField(max_length=20, choices=Rating.choices)
     summary = models.TextField(blank=True)
+    # What the desk relied on, in order: [{"url", "title", "publisher", "accessed", "note"}].
+    # Kept in the ruling's own row, so the list is part of each version and of its history
+    # row, and a page of rulings reads it without another query (services validate it).
+    sources = models.JSONField(default=list, blank=True, db_default=[])
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rulings"
@@ -120,6 +160,7 @@ class Ruling(models.Model):
         constraints = [
             _choices_check("rating", Rating, "ruling_rating_valid"),
             _choices_check("status", Status, "ruling_status_valid"),
+            _choices_check("claimant_kind", ClaimantKind, "ruling_claimant_kind_valid"),
             models.CheckConstraint(condition=~Q(slug=""), name="ruling_slug_not_empty"),
             models.CheckConstraint(condition=~Q(statement=""), name="ruling_statement_not_empty"),
             models.CheckConstraint(
@@ -160,6 +201,8 @@ class Annotation(models.Model):
     prefix = models.CharField(max_length=32, blank=True)
     suffix = models.CharField(max_length=32, blank=True)
     note = models.TextField(blank=True)
+    # Whose words a reported-speech span carries ("Kassym-Jomart Tokayev", reported by AzerNews).
+    speaker = models.CharField(max_length=200, blank=True, default="", db_default="")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="annotations"
     )

@@ -296,7 +296,7 @@ VISIBLE = """EXISTS (SELECT 1 FROM annotations_annotationruling l
               WHERE l.annotation_id = a.id AND r.status IN ('published', 'retracted'))"""
 SPAN_SQL = """
 SELECT a.id, ar.slug, a.kind, a.start, a."end", a.quote, a.prefix, a.suffix, a.note,
-       u.username, a.state, a.version,
+       a.speaker, u.username, a.state, a.version,
        ARRAY(SELECT r.slug FROM annotations_annotationruling l
              JOIN annotations_ruling r ON r.id = l.ruling_id
              WHERE l.annotation_id = a.id AND r.status IN ('published', 'retracted')
@@ -317,12 +317,13 @@ SPAN_FILTERS = {
                    AND r.status IN ('published', 'retracted'))""",
 }
 SPAN_KEYS = [
-    "id", "article", "kind", "start", "end", "quote", "prefix", "suffix", "note", "author",
-    "state", "version", "rulings", "created_at", "updated_at",
+    "id", "article", "kind", "start", "end", "quote", "prefix", "suffix", "note", "speaker",
+    "author", "state", "version", "rulings", "created_at", "updated_at",
 ]  # fmt: skip
 
 RULING_SQL = """
-SELECT r.slug, r.statement, r.rating, r.summary, r.status, u.username, r.version,
+SELECT r.slug, r.claim, r.claimant_name, r.claimant_kind, r.claimant_url, r.statement, r.rating,
+       r.summary, r.sources, r.status, u.username, r.version,
        r.published_at, r.retraction_reason, sup.slug, sb.slug,
        (SELECT coalesce(json_agg(json_build_array(a.id, a.kind, ar.slug, ar.title, a.quote,
                                                   a.start, a."end", a.state)
@@ -342,8 +343,8 @@ ORDER BY r.id DESC LIMIT 50
 """
 
 W3C_SQL = """
-SELECT a.id, a.kind, a.note, a.created_at, a.updated_at, u.username, a.quote, a.prefix,
-       a.suffix, a.start, a."end",
+SELECT a.id, a.kind, a.note, a.speaker, a.created_at, a.updated_at, u.username, a.quote,
+       a.prefix, a.suffix, a.start, a."end",
        (SELECT coalesce(json_agg(json_build_array(r.slug, r.statement) ORDER BY r.id), '[]')
         FROM annotations_annotationruling l JOIN annotations_ruling r ON r.id = l.ruling_id
         WHERE l.annotation_id = a.id)
@@ -367,7 +368,8 @@ def worker(pairs):
     from django.core.handlers.wsgi import WSGIHandler
     from rest_framework.authtoken.models import Token
 
-    from annotations.models import Rating, Ruling
+    from annotations.models import CLAIM_DISPLAY_LENGTH, Rating, Ruling
+    from annotations.roles import RULING_PERMISSIONS, SPAN_PERMISSIONS
     from annotations.standards import MOTIVATIONS, W3C_CONTEXT
 
     handler = WSGIHandler()
@@ -452,16 +454,25 @@ def worker(pairs):
         for row in rows:
             item = dict(zip(SPAN_KEYS, row, strict=True))
             item["offset_unit"] = "codepoint"
+            # Anonymous readers may change nothing: a constant, as the API's is.
+            item["permissions"] = NO_SPAN_PERMISSIONS
             out.append(item)
         return orjson.dumps(out)
 
     labels = {value: label for value, label in Rating.choices}
+    NO_SPAN_PERMISSIONS = dict.fromkeys(SPAN_PERMISSIONS, False)
+    NO_RULING_PERMISSIONS = dict.fromkeys(RULING_PERMISSIONS, False)
+
+    def claim_warnings(claim):
+        # The floor's copy of selectors.claim_warnings: synthetic claims are short, so none.
+        return {} if len(claim) <= CLAIM_DISPLAY_LENGTH else None
 
     def ruling_floor(before=2**31 - 1):
         out = []
         for row in conn.execute(RULING_SQL, {"before": before}).fetchall():
-            (slug, statement, rating, summary, status, author, version, published_at, reason,
-             supersedes, superseded_by, spans, created_at, updated_at) = row  # fmt: skip
+            (slug, claim, claimant, claimant_kind, claimant_url, statement, rating, summary,
+             sources, status, author, version, published_at, reason, supersedes, superseded_by,
+             spans, created_at, updated_at) = row  # fmt: skip
             grouped = {"claim": [], "evidence": [], "disputed": []}
             for sid, kind, article, title, quote, start, end, state in spans:
                 grouped[kind].append(
@@ -471,10 +482,13 @@ def worker(pairs):
             out.append(
                 {
                     "slug": slug,
+                    "claim": claim,
+                    "claimant": {"name": claimant, "kind": claimant_kind, "url": claimant_url},
                     "statement": statement,
                     "rating": rating,
                     "rating_label": labels[rating],
                     "summary": summary,
+                    "sources": sources,
                     "status": status,
                     "author": author,
                     "version": version,
@@ -486,6 +500,8 @@ def worker(pairs):
                     "spans": grouped,
                     "public_url": f"http://testserver/rulings/{slug}/",
                     "offset_unit": "codepoint",
+                    "permissions": NO_RULING_PERMISSIONS,
+                    "warnings": claim_warnings(claim),
                     "created_at": created_at,
                     "updated_at": updated_at,
                 }
@@ -498,9 +514,11 @@ def worker(pairs):
         article_url = f"{base}/articles/synthetic-s1-0/"
         items = []
         for row in conn.execute(W3C_SQL, {"article_id": big_article}).fetchall():
-            (sid, kind, note, created, modified, author, quote, prefix, suffix, start, end,
-             rulings) = row  # fmt: skip
+            (sid, kind, note, speaker, created, modified, author, quote, prefix, suffix, start,
+             end, rulings) = row  # fmt: skip
             body = [{"type": "TextualBody", "purpose": "classifying", "value": kind}]
+            if speaker:
+                body[0]["creator"] = {"name": speaker}
             if note:
                 body.append({"type": "TextualBody", "purpose": "commenting", "value": note})
             for slug, statement in rulings:

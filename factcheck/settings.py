@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.sitemaps",
     "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",
@@ -287,6 +288,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Two choice sets share the field name `kind` (a span's kind, a claimant's kind).
+    "ENUM_NAME_OVERRIDES": {
+        "SpanKindEnum": "annotations.models.Kind",
+        "ClaimantKindEnum": "annotations.models.ClaimantKind",
+    },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -317,6 +323,16 @@ if not FACTCHECK_ORG_NAME:
 FACTCHECK_ORG_URL = envurl("FACTCHECK_ORG_URL", "")
 # Absolute base of public links (ClaimReview url, W3C source); empty means "from the request".
 FACTCHECK_PUBLIC_BASE_URL = envurl("FACTCHECK_PUBLIC_BASE_URL", "")
+# How the desk works, shown on every public page: readers judge a verdict by its method.
+FACTCHECK_METHODOLOGY = os.environ.get(
+    "FACTCHECK_METHODOLOGY",
+    "Each ruling checks one claim, stated in neutral words, against the passages and sources "
+    "it cites. An annotator drafts it; it is published only after an editor who wrote none of "
+    "it approves the version shown. The rating says how accurate the claim is, not how many "
+    "sources repeat it. A ruling later found wrong is withdrawn in public, with the reason.",
+).strip()
+if not FACTCHECK_METHODOLOGY:
+    raise ImproperlyConfigured("FACTCHECK_METHODOLOGY must not be empty")
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

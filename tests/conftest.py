@@ -5,7 +5,11 @@
 - erin: editor
 - frank: a second editor
 - root: superuser (admin)
-- anonymous: no user at all
+- charlie: a reader: signed in, with an API token through `api(charlie)`, but in no desk group
+- anonymous: no user at all: `api()`, or Django's `client` before any login
+
+Users only one test needs (staff outside the desk, demo accounts, a crowd of editors) are made
+in that test. Shared texts and small helpers are in helpers.py.
 """
 
 import os
@@ -13,9 +17,11 @@ import os
 import pytest
 from hypothesis import settings
 
-from annotations import roles
+from annotations import roles, services
+from annotations.models import Status
 
 from .factories import ArticleFactory, UserFactory
+from .helpers import CLAIM, CLAIMED, drive
 
 
 @pytest.fixture
@@ -44,8 +50,55 @@ def root(db):
 
 
 @pytest.fixture
+def charlie(db):
+    return UserFactory(username="charlie", is_staff=False)
+
+
+@pytest.fixture
+def fast_passwords(settings):
+    """For files that make many personas per test: PBKDF2 would spend most of the run hashing
+    their passwords. Used with `pytestmark = pytest.mark.usefixtures("fast_passwords")`."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
 def article(db):
     return ArticleFactory()
+
+
+@pytest.fixture
+def claim(article, alice):
+    """alice's claim span of `article`: what `make_ruling` links unless told otherwise."""
+    return services.span_create(article=article, kind="claim", author=alice, quote=CLAIM)
+
+
+@pytest.fixture
+def make_ruling(claim, alice, erin, frank):
+    """`make_ruling(status)`: a ruling by `author` (alice) linking `spans` (the claim), driven to
+    `status` by helpers.drive.
+
+    `approvers` approve it on the way to published, never its author: frank, and erin too when
+    the quorum needs two. The first of them retracts it.
+    """
+
+    def make(
+        status=Status.DRAFT,
+        *,
+        author=None,
+        statement="No evidence of training abroad",
+        spans=None,
+        approvers=None,
+    ):
+        author = author or alice
+        ruling = services.ruling_create(
+            **CLAIMED, author=author, statement=statement, rating="unsupported"
+        )
+        services.ruling_update(
+            ruling=ruling, user=author, annotations=[claim] if spans is None else spans
+        )
+        return drive(ruling, status, approvers=approvers or [frank, erin])
+
+    return make
 
 
 # `HYPOTHESIS_PROFILE=thorough make test` runs every property many more times.

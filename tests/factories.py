@@ -5,6 +5,11 @@ from django.contrib.auth.models import Group
 from annotations import anchoring
 from annotations.models import Article, Ruling
 
+from .helpers import BODY
+
+# Every persona's password.
+PASSWORD = "correct horse battery staple"
+
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -14,7 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     username = factory.Sequence(lambda n: f"user{n}")
     is_staff = True
-    password = factory.django.Password("correct horse battery staple")
+    password = factory.django.Password(PASSWORD)
 
     @factory.post_generation
     def group(self, create, extracted, **kwargs):
@@ -29,7 +34,7 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"article-{n}")
     title = factory.Faker("sentence")
     publisher = "Example Times"
-    body = "Protests began over fuel prices. Officials blamed terrorists trained abroad."
+    body = BODY
     body_sha256 = factory.LazyAttribute(lambda o: anchoring.body_sha256(o.body))
 
 

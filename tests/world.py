@@ -8,7 +8,9 @@ ones public.
 from dataclasses import dataclass
 
 from annotations import services
-from annotations.models import Annotation, Article, Decision, Ruling
+from annotations.models import Annotation, Article, Ruling, Status
+
+from .helpers import CLAIMED, drive
 
 BODY = (
     "Protests began over fuel prices 🔥 in Zhanaozen.\r\n"
@@ -17,6 +19,8 @@ BODY = (
     "Reports put the contingent at 2,030 troops. "
     "Others said 2,500 troops arrived."
 )
+# The body as stored and served: the article's CRLF became one LF.
+NORMALISED = BODY.replace("\r\n", "\n")
 
 
 @dataclass
@@ -44,6 +48,7 @@ def build_world(*, alice, erin, frank) -> World:
 
     def ruling(slug, spans, rating="unsupported"):
         return services.ruling_create(
+            **CLAIMED,
             author=alice,
             slug=slug,
             statement=f"Statement of {slug}",
@@ -60,15 +65,18 @@ def build_world(*, alice, erin, frank) -> World:
     unlinked = span("disputed", "2,500 troops")
 
     ruling("draft-ruling", [draft_claim])
-    in_review = ruling("review-ruling", [review_claim])
-    services.ruling_submit(ruling=in_review, user=alice)
-    published = ruling("published-ruling", [published_claim, published_evidence])
-    services.ruling_submit(ruling=published, user=alice)
-    services.review_create(ruling=published, reviewer=erin, decision=Decision.APPROVE)
-    retracted = ruling("retracted-ruling", [retracted_claim], rating="mixed")
-    services.ruling_submit(ruling=retracted, user=alice)
-    services.review_create(ruling=retracted, reviewer=frank, decision=Decision.APPROVE)
-    services.ruling_retract(ruling=retracted, user=frank, reason="The figure was misread.")
+    drive(ruling("review-ruling", [review_claim]), Status.IN_REVIEW)
+    drive(
+        ruling("published-ruling", [published_claim, published_evidence]),
+        Status.PUBLISHED,
+        approvers=[erin],
+    )
+    drive(
+        ruling("retracted-ruling", [retracted_claim], rating="mixed"),
+        Status.RETRACTED,
+        approvers=[frank],
+        reason="The figure was misread.",
+    )
 
     fresh = {r.slug: r for r in Ruling.objects.all()}
     return World(

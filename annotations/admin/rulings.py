@@ -107,6 +107,8 @@ class AwaitingMyReviewFilter(admin.SimpleListFilter):
 class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_display = (
         "statement",
+        "claim",
+        "claimant_name",
         "rating",
         "status",
         "claims",
@@ -116,7 +118,7 @@ class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
         "updated_at",
     )
     list_filter = ("status", "rating", AwaitingMyReviewFilter)
-    search_fields = ("slug", "statement", "summary")
+    search_fields = ("slug", "claim", "claimant_name", "statement", "summary")
     list_select_related = ("author",)
     inlines = [LinkInline]
 
@@ -208,6 +210,8 @@ class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         ruling = self.get_object(request, unquote(object_id))
         if ruling is not None and self.has_view_permission(request, ruling):
+            for warning in selectors.claim_warnings(ruling).values():
+                self.message_user(request, warning, level=messages.WARNING)
             extra_context = {
                 **(extra_context or {}),
                 "workflow": self._workflow_context(request, ruling),

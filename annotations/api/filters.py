@@ -77,10 +77,16 @@ class RulingFilter(django_filters.FilterSet):
     rating = django_filters.ChoiceFilter(choices=Rating.choices)
     article = Text(method="filter_article", max_length=200)
     search = Text(method="filter_search", max_length=200)
+    claimant = Text(
+        field_name="claimant_name",
+        lookup_expr="icontains",
+        max_length=200,
+        help_text="Rulings whose claimant's name contains this (any case).",
+    )
 
     class Meta:
         model = Ruling
-        fields = ["status", "rating", "article", "search"]
+        fields = ["status", "rating", "article", "search", "claimant"]
 
     def filter_article(self, queryset, name, value):
         links = AnnotationRuling.objects.filter(
@@ -89,4 +95,6 @@ class RulingFilter(django_filters.FilterSet):
         return queryset.filter(Exists(links))
 
     def filter_search(self, queryset, name, value):
-        return queryset.filter(Q(statement__icontains=value) | Q(summary__icontains=value))
+        return queryset.filter(
+            Q(claim__icontains=value) | Q(statement__icontains=value) | Q(summary__icontains=value)
+        )

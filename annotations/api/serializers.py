@@ -2,14 +2,14 @@
 
 Output serializers declare their fields (that is what the OpenAPI schema shows) and build the
 dict by hand in `to_representation`: the per-field machinery of DRF costs more than the query on
-large pages. `tests/test_api_schema.py` checks that the two agree.
+large pages. `tests/api/test_schema.py` checks that the two agree.
 """
 
 from rest_framework import serializers
 
 from annotations import roles, selectors
 from annotations.anchoring import OffsetUnit
-from annotations.models import PUBLIC_STATUSES, Decision, Kind, Rating, Status
+from annotations.models import PUBLIC_STATUSES, ClaimantKind, Decision, Kind, Rating, Status
 
 MAX_INT = 2**31 - 1  # PostgreSQL integer: larger offsets or ids can never exist
 
@@ -102,6 +102,13 @@ class SpanPlacementInput(StrictInput):
     suffix = text(max_length=1000, required=False, allow_blank=True, allow_null=True)
     near = offset(required=False, allow_null=True)
     note = text(max_length=20_000, required=False, allow_blank=True)
+    speaker = String(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="Whose words the span carries, for reported speech (e.g. the official an "
+        "outlet quotes).",
+    )
     rulings = serializers.ListField(child=Slug(max_length=200), required=False, max_length=1000)
 
 
@@ -114,11 +121,48 @@ class AnnotationUpdateInput(SpanPlacementInput):
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
 
 
+class ClaimantInput(StrictInput):
+    name = String(
+        max_length=200, allow_blank=True, help_text='Who made the claim; "unknown" if unknown.'
+    )
+    kind = serializers.ChoiceField(choices=ClaimantKind.choices, required=False)
+    url = URL(max_length=1000, required=False, allow_blank=True)
+
+    def validate_url(self, value):
+        if value and not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError("Enter an http:// or https:// URL.")
+        return value
+
+
+class SourceInput(StrictInput):
+    url = URL(max_length=1000)
+    title = String(max_length=500, required=False, allow_blank=True)
+    publisher = String(max_length=200, required=False, allow_blank=True)
+    accessed = serializers.DateField(required=False, allow_null=True)
+    note = String(max_length=2000, required=False, allow_blank=True)
+
+    def validate_url(self, value):
+        if not value.lower().startswith(("http://", "https://")):
+            raise serializers.ValidationError("Enter an http:// or https:// URL.")
+        return value
+
+
 class RulingCreateInput(StrictInput):
     slug = Slug(max_length=200, required=False)
-    statement = String(max_length=500)
+    claim = String(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text="The claim as checked, in neutral words (ClaimReview claimReviewed). "
+        "Required before submission; over 75 characters is allowed with a warning.",
+    )
+    claimant = ClaimantInput(required=False, help_text="Who made the claim.")
+    statement = String(
+        max_length=500, help_text="The verdict's headline: the title of the fact-check."
+    )
     rating = serializers.ChoiceField(choices=Rating.choices)
     summary = String(max_length=50_000, required=False, allow_blank=True)
+    sources = SourceInput(many=True, required=False, max_length=100, help_text="In order.")
     supersedes = Slug(max_length=200, required=False, allow_null=True)
     annotations = serializers.ListField(
         child=Integer(min_value=1, max_value=MAX_INT),
@@ -129,7 +173,11 @@ class RulingCreateInput(StrictInput):
 
 class RulingUpdateInput(RulingCreateInput):
     slug = None
-    statement = String(max_length=500, required=False)
+    statement = String(
+        max_length=500,
+        required=False,
+        help_text="The verdict's headline: the title of the fact-check.",
+    )
     rating = serializers.ChoiceField(choices=Rating.choices, required=False)
 
 
@@ -254,6 +302,7 @@ class AnnotationOut(serializers.Serializer):
     prefix = serializers.CharField()
     suffix = serializers.CharField()
     note = serializers.CharField()
+    speaker = serializers.CharField(help_text="Whose words the span carries (reported speech).")
     author = serializers.CharField()
     state = serializers.CharField()
     version = serializers.IntegerField()
@@ -275,6 +324,7 @@ class AnnotationOut(serializers.Serializer):
             "prefix": a.prefix,
             "suffix": a.suffix,
             "note": a.note,
+            "speaker": a.speaker,
             "author": a.author.username,
             "state": a.state,
             "version": a.version,
@@ -301,12 +351,29 @@ class SpansByKind(serializers.Serializer):
     disputed = EmbeddedSpan(many=True)
 
 
+class ClaimantOut(serializers.Serializer):
+    name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=ClaimantKind.choices)
+    url = serializers.CharField()
+
+
+class SourceOut(serializers.Serializer):
+    url = serializers.CharField()
+    title = serializers.CharField()
+    publisher = serializers.CharField()
+    accessed = serializers.CharField(help_text="YYYY-MM-DD, or empty.")
+    note = serializers.CharField()
+
+
 class RulingOut(serializers.Serializer):
     slug = serializers.CharField()
-    statement = serializers.CharField()
+    claim = serializers.CharField(help_text="The claim as checked (ClaimReview claimReviewed).")
+    claimant = ClaimantOut()
+    statement = serializers.CharField(help_text="The verdict's headline (ClaimReview name).")
     rating = serializers.ChoiceField(choices=Rating.choices)
     rating_label = serializers.CharField()
     summary = serializers.CharField()
+    sources = SourceOut(many=True)
     status = serializers.ChoiceField(choices=Status.choices)
     author = serializers.CharField()
     version = serializers.IntegerField()
@@ -319,6 +386,10 @@ class RulingOut(serializers.Serializer):
     public_url = serializers.CharField(allow_null=True)
     offset_unit = serializers.ChoiceField(choices=[u.value for u in OffsetUnit])
     permissions = _permissions_field(roles.RULING_PERMISSIONS, "ruling")
+    warnings = serializers.DictField(
+        child=serializers.CharField(),
+        help_text="What the desk may keep but should know, by field (a claim over 75 characters).",
+    )
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
 
@@ -342,10 +413,13 @@ class RulingOut(serializers.Serializer):
         public_url = self.context.get("public_url")
         return {
             "slug": r.slug,
+            "claim": r.claim,
+            "claimant": {"name": r.claimant_name, "kind": r.claimant_kind, "url": r.claimant_url},
             "statement": r.statement,
             "rating": r.rating,
             "rating_label": Rating(r.rating).label,
             "summary": r.summary,
+            "sources": r.sources,
             "status": r.status,
             "author": r.author.username,
             "version": r.version,
@@ -360,6 +434,7 @@ class RulingOut(serializers.Serializer):
             else None,
             "offset_unit": offsets.unit.value,
             "permissions": selectors.ruling_permissions(_reader(self.context), r),
+            "warnings": selectors.claim_warnings(r),
             "created_at": _iso(r.created_at),
             "updated_at": _iso(r.updated_at),
         }

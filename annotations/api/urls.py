@@ -3,9 +3,9 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from factcheck.errors import not_found
+from factcheck.error_pages import not_found
 
-from . import views
+from . import feeds, views
 from .base import OptionsAsJSON
 
 app_name = "api"
@@ -27,6 +27,7 @@ router.register("rulings", views.RulingViewSet, basename="ruling")
 urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
+    path("claimreview/feed/", feeds.ClaimReviewFeed.as_view(), name="claimreview-feed"),
     path("", include(router.urls)),
     # Whatever else ends in a slash here is the API's JSON 404, with DEBUG on too (Django's
     # debug page is HTML, which no API client asked for). Paths without the slash still

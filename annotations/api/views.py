@@ -299,6 +299,10 @@ class RulingViewSet(Base):
         return self.get_paginated_response(s.RulingOut(page, many=True, context=context).data)
 
     def _links(self, data):
+        """The validated input in the services' terms: rulings and spans named by slug and id
+        looked up (only those this user may see), the claimant's parts as fields."""
+        for part, value in (data.pop("claimant", None) or {}).items():
+            data[f"claimant_{part}"] = value
         if data.get("supersedes"):
             data["supersedes"] = resolve_rulings(
                 self.request.user, [data["supersedes"]], "supersedes"
@@ -421,7 +425,7 @@ class RulingViewSet(Base):
                 description="`json` answers the same document as application/json.",
             )
         ],
-        description="schema.org ClaimReview JSON-LD: one ClaimReview per claim span. Published "
+        description="schema.org ClaimReview JSON-LD: the ruling's one ClaimReview. Published "
         "and retracted rulings only.",
         filters=False,
     )
@@ -437,10 +441,10 @@ class RulingViewSet(Base):
             selectors.rulings_for(request.user).filter(status__in=PUBLIC_STATUSES), slug=slug
         )
         urls = absolute_urls.builders(request)
-        reviews = standards.claim_reviews(
+        review = standards.claim_review(
             ruling,
             selectors.claims_of(ruling),
             page_url=urls["public_url"](ruling.slug),
             article_url=urls["article_url"],
         )
-        return Response(standards.claim_review_document(reviews))
+        return Response(review)

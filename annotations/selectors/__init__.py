@@ -4,6 +4,14 @@ Who may see what is decided in `visibility` alone; the other modules build rows 
 """
 
 from .permissions import ruling_permissions, span_permissions
+from .public import (
+    claim_review_rulings,
+    public_article,
+    public_articles,
+    public_rulings,
+    ruling_facets,
+    ruling_search,
+)
 from .reviews import (
     contributions,
     is_contributor,
@@ -12,6 +20,7 @@ from .reviews import (
     rulings_awaiting_review,
 )
 from .rulings import (
+    claim_warnings,
     claims_of,
     group_by_kind,
     linked_spans,
@@ -30,8 +39,15 @@ from .spans import (
 from .visibility import articles, is_desk, rulings_for, spans_for
 
 __all__ = [
+    "claim_review_rulings",
+    "ruling_search",
+    "ruling_facets",
+    "public_rulings",
+    "public_articles",
+    "public_article",
     "SPAN_OUTPUT_COLUMNS",
     "articles",
+    "claim_warnings",
     "claims_of",
     "contributions",
     "group_by_kind",

@@ -8,7 +8,7 @@ from django.db.models import F, JSONField, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce, JSONArray, Length
 from django.db.models.query import ModelIterable, ValuesListIterable
 
-from ..models import PUBLIC_STATUSES, Annotation, Kind, Ruling
+from ..models import CLAIM_DISPLAY_LENGTH, PUBLIC_STATUSES, Annotation, Kind, Ruling
 from .reviews import with_review_state
 from .spans import SlugRef, UserRef
 from .visibility import Reader, is_desk, rulings_for
@@ -91,7 +91,8 @@ class RulingRow:
     """A ruling as lists show it, built from plain column values (see SpanRow)."""
 
     __slots__ = (
-        "pk", "id", "slug", "statement", "rating", "summary", "status", "author", "author_id",
+        "pk", "id", "slug", "claim", "claimant_name", "claimant_kind", "claimant_url",
+        "statement", "rating", "summary", "sources", "status", "author", "author_id",
         "version", "published_at", "retraction_reason", "supersedes_id", "supersedes",
         "successor_slug", "linked_spans", "created_at", "updated_at", "contributor_ids",
         "approver_ids", "reviewed",
@@ -99,7 +100,8 @@ class RulingRow:
 
 
 RULING_ROW_COLUMNS = (
-    "id", "slug", "statement", "rating", "summary", "status", "author__username", "author_id",
+    "id", "slug", "claim", "claimant_name", "claimant_kind", "claimant_url", "statement",
+    "rating", "summary", "sources", "status", "author__username", "author_id",
     "version", "published_at", "retraction_reason", "supersedes_id", "supersedes__slug",
     "successor_slug", "linked_span_rows", "created_at", "updated_at",
 )  # fmt: skip
@@ -110,15 +112,16 @@ class _RulingRows(ValuesListIterable):
     def __iter__(self):
         for values in super().__iter__():
             row = RulingRow()
-            (row.id, row.slug, row.statement, row.rating, row.summary, row.status, username,
-             row.author_id, row.version, row.published_at, row.retraction_reason,
+            (row.id, row.slug, row.claim, row.claimant_name, row.claimant_kind,
+             row.claimant_url, row.statement, row.rating, row.summary, row.sources, row.status,
+             username, row.author_id, row.version, row.published_at, row.retraction_reason,
              row.supersedes_id, supersedes, row.successor_slug, spans, row.created_at,
-             row.updated_at) = values[:17]  # fmt: skip
+             row.updated_at) = values[:22]  # fmt: skip
             row.pk = row.id
             row.author = UserRef(username)
             row.supersedes = SlugRef(supersedes) if supersedes is not None else None
             row.linked_spans = [LinkedSpan(*span) for span in spans]
-            row.contributor_ids, row.approver_ids, row.reviewed = values[17:] or (None,) * 3
+            row.contributor_ids, row.approver_ids, row.reviewed = values[22:] or (None,) * 3
             yield row
 
 
@@ -134,6 +137,17 @@ def _ruling_rows(desk: bool):
     qs = ruling_list(Reader(desk)).values_list(*columns)
     qs._iterable_class = _RulingRows
     return qs
+
+
+def claim_warnings(ruling) -> dict[str, str]:
+    """What the desk should know but may keep: a claim longer than ClaimReview consumers show
+    without wrapping."""
+    if len(ruling.claim) > CLAIM_DISPLAY_LENGTH:
+        return {
+            "claim": f"The claim is {len(ruling.claim)} characters long; ClaimReview readers "
+            f"show about {CLAIM_DISPLAY_LENGTH} without wrapping. Shorter reads better."
+        }
+    return {}
 
 
 def claims_of(ruling):

@@ -25,6 +25,7 @@ SPAN_OUTPUT_COLUMNS = {
     "prefix": "prefix",
     "suffix": "suffix",
     "note": "note",
+    "speaker": "speaker",
     "author": "author__username",
     "state": "state",
     "version": "version",
@@ -124,8 +125,8 @@ class SpanRow:
 
     __slots__ = (
         "pk", "id", "article_id", "article", "kind", "start", "end", "quote", "prefix",
-        "suffix", "note", "author", "author_id", "state", "version", "created_at", "updated_at",
-        "visible_rulings", "linked_public",
+        "suffix", "note", "speaker", "author", "author_id", "state", "version", "created_at",
+        "updated_at", "visible_rulings", "linked_public",
     )  # fmt: skip
 
 
@@ -141,12 +142,12 @@ class _SpanRows(ValuesListIterable):
         for values in super().__iter__():
             row = SpanRow()
             (row.id, slug, row.kind, row.start, row.end, row.quote, row.prefix, row.suffix,
-             row.note, username, row.state, row.version, slugs, row.created_at,
-             row.updated_at, row.article_id, row.author_id) = values[:17]  # fmt: skip
+             row.note, row.speaker, username, row.state, row.version, slugs, row.created_at,
+             row.updated_at, row.article_id, row.author_id) = values[:18]  # fmt: skip
             row.pk = row.id
             row.article = SlugRef(slug)
             row.author = UserRef(username)
-            extra = iter(values[17:])
+            extra = iter(values[18:])
             row.linked_public = next(extra) if self.desk else None
             row.visible_rulings = _ruling_refs(slugs, next(extra, None))
             yield row

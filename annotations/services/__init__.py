@@ -11,6 +11,7 @@ from .fixtures import STATUS_ORDER, Placed, ruling_advance, span_place_or_find
 from .reviews import approvals_of_current_version, review_create
 from .rulings import (
     RULING_FIELDS,
+    clean_sources,
     ruling_create,
     ruling_delete,
     ruling_retract,
@@ -29,6 +30,7 @@ __all__ = [
     "article_create",
     "article_update",
     "body_differs",
+    "clean_sources",
     "review_create",
     "ruling_advance",
     "ruling_create",

@@ -43,6 +43,7 @@ def span_place_or_find(
     suffix: str = "",
     near: int | None = None,
     note: str = "",
+    speaker: str = "",
     rulings=(),
 ) -> Placed:
     """Creates the span by its quote, or adds missing links to the same span (article, kind,
@@ -57,7 +58,7 @@ def span_place_or_find(
     if existing_id is None:
         span = span_create(
             article=article, kind=kind, author=author, start=start, end=end, note=note,
-            rulings=rulings,
+            speaker=speaker, rulings=rulings,
         )  # fmt: skip
         return Placed("created", span, links_added=len(rulings))
     existing = Annotation.objects.get(pk=existing_id)
@@ -79,18 +80,22 @@ def span_place_or_find(
 
 
 @transaction.atomic
-def ruling_advance(*, ruling: Ruling, status: str, reviewer=None, reason: str = "") -> Ruling:
-    """Walks `ruling` forward to `status`: submitted by its author, approved by `reviewer` (an
-    editor other than the author), retracted by the reviewer with `reason`. A ruling already
-    there is returned as it is; one past it is refused (rulings never move back)."""
+def ruling_advance(
+    *, ruling: Ruling, status: str, reviewer=None, reviewers=(), reason: str = ""
+) -> Ruling:
+    """Walks `ruling` forward to `status`: submitted by its author, approved by each of
+    `reviewers` (or the one `reviewer`) who did not write it until it is published, retracted by
+    the first of them with `reason`. A ruling already there is returned as it is; one past it
+    is refused (rulings never move back)."""
     check_choice("status", status, Status)
+    reviewers = [r for r in ([reviewer] if reviewer is not None else []) + list(reviewers)]
     ruling = Ruling.objects.select_related("author").get(pk=ruling.pk)
     position, wanted = STATUS_ORDER.index(ruling.status), STATUS_ORDER.index(status)
     if position > wanted:
         raise Conflict(
             f"Ruling {ruling.slug!r} is already {ruling.status}, past {status}.", field="status"
         )
-    if wanted >= STATUS_ORDER.index(Status.PUBLISHED) and reviewer is None:
+    if wanted >= STATUS_ORDER.index(Status.PUBLISHED) and not reviewers:
         raise InvalidInput(
             f"a {status} ruling needs a reviewer (an editor other than its author).",
             field="reviewer",
@@ -99,13 +104,16 @@ def ruling_advance(*, ruling: Ruling, status: str, reviewer=None, reason: str = 
         if ruling.status == Status.DRAFT:
             ruling = ruling_submit(ruling=ruling, user=ruling.author)
         elif ruling.status == Status.IN_REVIEW:
-            review_create(ruling=ruling, reviewer=reviewer, decision="approve")
-            ruling.refresh_from_db()
+            for editor in reviewers:
+                if editor.pk != ruling.author_id and ruling.status == Status.IN_REVIEW:
+                    review_create(ruling=ruling, reviewer=editor, decision="approve")
+                    ruling.refresh_from_db()
             if ruling.status == Status.IN_REVIEW:
+                names = ", ".join(repr(r.username) for r in reviewers)
                 raise Conflict(
-                    f"one approval by {reviewer.username!r} did not publish it: this site "
-                    "requires more (FACTCHECK_REQUIRED_APPROVALS)."
+                    f"approval by {names} did not publish it: this site requires more "
+                    "(FACTCHECK_REQUIRED_APPROVALS)."
                 )
         elif ruling.status == Status.PUBLISHED:
-            ruling = ruling_retract(ruling=ruling, user=reviewer, reason=reason)
+            ruling = ruling_retract(ruling=ruling, user=reviewers[0], reason=reason)
     return ruling

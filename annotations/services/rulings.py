@@ -3,12 +3,15 @@
 
 from __future__ import annotations
 
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
 from .. import roles
 from ..errors import Conflict, InvalidInput
-from ..models import Kind, Rating, Ruling, Status
+from ..models import ClaimantKind, Kind, Rating, Ruling, Status, web_url
 from ._guards import (
     UNSET,
     check_choice,
@@ -22,7 +25,70 @@ from ._guards import (
 )
 from .links import ruling_set_spans, spans_affected
 
-RULING_FIELDS = ("statement", "rating", "summary")
+RULING_FIELDS = (
+    "claim", "claimant_name", "claimant_kind", "claimant_url", "statement", "rating", "summary",
+    "sources",
+)  # fmt: skip
+# Trimmed of surrounding whitespace when set; the others are stored as given.
+_TRIMMED = ("claim", "claimant_name", "claimant_url", "statement")
+
+SOURCE_FIELDS = {"url": 1000, "title": 500, "publisher": 200, "accessed": 10, "note": 2000}
+MAX_SOURCES = 100
+
+
+def clean_sources(sources) -> list[dict]:
+    """The ruling's sources as stored: a list of {url, title, publisher, accessed, note}, each
+    url http(s), `accessed` an ISO date (YYYY-MM-DD) or empty. Refusals name the source."""
+    if not isinstance(sources, list | tuple):
+        raise InvalidInput("sources must be a list of sources.", field="sources")
+    if len(sources) > MAX_SOURCES:
+        raise InvalidInput(f"At most {MAX_SOURCES} sources.", field="sources")
+    cleaned = []
+    for number, source in enumerate(sources, 1):
+
+        def refuse(message, number=number):
+            raise InvalidInput(f"Source {number}: {message}", field="sources")
+
+        if not isinstance(source, dict):
+            refuse("must be an object with url, title, publisher, accessed and note.")
+        unknown = sorted(set(source) - set(SOURCE_FIELDS))
+        if unknown:
+            refuse(f"unknown field {unknown[0]!r}.")
+        item = {}
+        for name, limit in SOURCE_FIELDS.items():
+            value = source.get(name)
+            value = "" if value is None else value
+            if isinstance(value, datetime.date):
+                value = value.isoformat()
+            if not isinstance(value, str):
+                refuse(f"{name} must be text.")
+            value = value.strip()
+            if len(value) > limit:
+                refuse(f"{name} has {len(value)} characters; at most {limit}.")
+            item[name] = value
+        if not item["url"]:
+            refuse("url is required.")
+        try:
+            web_url(item["url"])
+        except ValidationError:
+            refuse(f"url must be an http:// or https:// URL; got {item['url'][:80]!r}.")
+        if item["accessed"]:
+            try:
+                datetime.date.fromisoformat(item["accessed"])
+            except ValueError:
+                refuse(f"accessed must be a date, YYYY-MM-DD; got {item['accessed']!r}.")
+        cleaned.append(item)
+    return cleaned
+
+
+def _clean(name, value):
+    if name == "sources":
+        return clean_sources(value)
+    if name == "claimant_kind":
+        check_choice("claimant_kind", value, ClaimantKind)
+    if name in _TRIMMED:
+        return (value or "").strip()
+    return value
 
 
 def _unique_ruling_slug(statement):
@@ -66,12 +132,17 @@ def ruling_create(
     slug=None,
     supersedes: Ruling | None = None,
     annotations=(),
+    **content,
 ) -> Ruling:
+    """A new draft by `author`. `content`: claim, claimant_name, claimant_kind, claimant_url,
+    sources (all optional until the draft is submitted)."""
     require(
         author is not None and roles.is_annotator(author),
         "Only annotators and editors may draft rulings.",
     )
     check_choice("rating", rating, Rating)
+    check_known_fields(content, RULING_FIELDS)
+    content = {name: _clean(name, value) for name, value in content.items()}
     if supersedes is not None:
         _check_supersedes(supersedes, author)
     if slug and Ruling.objects.filter(slug=slug).exists():
@@ -83,6 +154,7 @@ def ruling_create(
         summary=summary or "",
         author=author,
         supersedes=supersedes,
+        **content,
     )
     ruling._history_user = author
     full_clean(ruling)
@@ -115,7 +187,7 @@ def ruling_update(
         check_choice("rating", changes["rating"], Rating)
     changed = False
     for name, value in changes.items():
-        value = (value or "").strip() if name == "statement" else value
+        value = _clean(name, value)
         if getattr(ruling, name) != value:
             setattr(ruling, name, value)
             changed = True
@@ -161,6 +233,14 @@ def ruling_submit(*, ruling: Ruling, user) -> Ruling:
         raise Conflict(f"Only drafts can be submitted; this ruling is {ruling.status}.")
     if not ruling.annotations.filter(kind=Kind.CLAIM).exists():
         raise Conflict("A ruling must link at least one claim span before it is submitted.")
+    if not ruling.claim.strip():
+        raise Conflict(
+            "Name the claim as checked, in neutral words, before submitting.", field="claim"
+        )
+    if not ruling.claimant_name.strip():
+        raise Conflict(
+            'Name who made the claim (or "unknown") before submitting.', field="claimant_name"
+        )
     ruling.status = Status.IN_REVIEW
     ruling._history_user = user
     ruling._change_reason = f"submitted for review (version {ruling.version})"

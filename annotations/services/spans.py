@@ -106,6 +106,20 @@ def _public_rulings(annotation) -> list[str]:
     )
 
 
+SPEAKER_MAX = Annotation._meta.get_field("speaker").max_length
+
+
+def _clean_speaker(speaker) -> str:
+    if speaker is not None and not isinstance(speaker, str):
+        raise InvalidInput("speaker must be text.", field="speaker")
+    speaker = (speaker or "").strip()
+    if len(speaker) > SPEAKER_MAX:
+        raise InvalidInput(
+            f"speaker has {len(speaker)} characters; at most {SPEAKER_MAX}.", field="speaker"
+        )
+    return speaker
+
+
 def _place(annotation, article, start, end):
     annotation.start, annotation.end = start, end
     annotation.quote = article.body[start:end]
@@ -125,30 +139,28 @@ def span_create(
     suffix: str | None = None,
     near: int | None = None,
     note: str = "",
+    speaker: str = "",
     rulings=(),
     offset_unit: str = OffsetUnit.CODEPOINT,
 ) -> Annotation:
+    """A new span, placed by offsets, by quote or both. `speaker`: whose words it carries, for
+    reported speech."""
     require(
         author is not None and roles.is_annotator(author),
         "Only annotators and editors may add spans.",
     )
     check_choice("kind", kind, Kind)
+    speaker = _clean_speaker(speaker)
     # The body cannot change under us between resolving the offsets and saving them.
     article = Article.objects.select_for_update().get(pk=article.pk)
-    cp_start, cp_end = resolve_span(
-        article,
-        start=start,
-        end=end,
-        quote=quote,
-        prefix=prefix,
-        suffix=suffix,
-        near=near,
-        unit=offset_unit,
-    )
+    placement = dict(start=start, end=end, quote=quote, prefix=prefix, suffix=suffix, near=near)
+    cp_start, cp_end = resolve_span(article, unit=offset_unit, **placement)
     rulings = list(rulings)
     check_linkable(rulings)
     _refuse_duplicate(article, kind, cp_start, cp_end)
-    annotation = Annotation(article=article, kind=kind, note=note or "", author=author)
+    annotation = Annotation(
+        article=article, kind=kind, note=note or "", speaker=speaker, author=author
+    )
     _place(annotation, article, cp_start, cp_end)
     annotation._history_user = author
     _save_span(annotation)
@@ -164,6 +176,7 @@ def span_update(
     expected_version: int | None = None,
     kind=UNSET,
     note=UNSET,
+    speaker=UNSET,
     rulings=UNSET,
     start=None,
     end=None,
@@ -194,18 +207,12 @@ def span_update(
         annotation.kind = kind
     if note is not UNSET:
         annotation.note = note or ""
+    if speaker is not UNSET:
+        annotation.speaker = _clean_speaker(speaker)
     if moves:
         article = Article.objects.select_for_update().get(pk=annotation.article_id)
-        cp_start, cp_end = resolve_span(
-            article,
-            start=start,
-            end=end,
-            quote=quote,
-            prefix=prefix,
-            suffix=suffix,
-            near=near,
-            unit=offset_unit,
-        )
+        placement = dict(start=start, end=end, quote=quote, prefix=prefix, suffix=suffix, near=near)
+        cp_start, cp_end = resolve_span(article, unit=offset_unit, **placement)
         _place(annotation, article, cp_start, cp_end)
         annotation.state = AnchorState.ANCHORED
     if annotation.state == AnchorState.ANCHORED:

@@ -1,7 +1,7 @@
 """Open-standard views of our data: W3C Web Annotation (written and parsed) and schema.org
 ClaimReview."""
 
-from .claimreview import SCHEMA_CONTEXT, claim_review_document, claim_reviews
+from .claimreview import SCHEMA_CONTEXT, claim_review
 from .w3c import (
     MOTIVATIONS,
     W3C_CONTEXT,
@@ -23,8 +23,7 @@ __all__ = [
     "ParsedSpan",
     "W3CError",
     "article_slugs",
-    "claim_review_document",
-    "claim_reviews",
+    "claim_review",
     "page_items",
     "parse_annotation",
     "w3c_annotation",

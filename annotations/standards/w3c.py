@@ -23,7 +23,12 @@ MOTIVATIONS = {"claim": "questioning", "evidence": "identifying", "disputed": "a
 
 
 def w3c_annotation(annotation, *, article_url: str, annotation_url: str, ruling_url: Callable):
-    body = [{"type": "TextualBody", "purpose": "classifying", "value": annotation.kind}]
+    kind = {"type": "TextualBody", "purpose": "classifying", "value": annotation.kind}
+    if annotation.speaker:
+        # Reported speech: the words are the speaker's, so the classifying body (the claim,
+        # evidence or disputed passage) names them as its creator. Documented in the README.
+        kind["creator"] = {"name": annotation.speaker}
+    body = [kind]
     if annotation.note:
         body.append({"type": "TextualBody", "purpose": "commenting", "value": annotation.note})
     for ruling in annotation.visible_rulings:
@@ -93,6 +98,7 @@ class ParsedSpan:
     suffix: str = ""
     start: int | None = None
     note: str = ""
+    speaker: str = ""
     rulings: list[str] = field(default_factory=list)
 
 
@@ -137,7 +143,7 @@ def page_items(data) -> list:
 
 def parse_annotation(item) -> ParsedSpan:
     """The inverse of w3c_annotation: parse_annotation(w3c_annotation(span)) gives back the
-    span's kind, quote, context, start, note and ruling slugs. Reads what other tools write
+    span's kind, quote, context, start, note, speaker and ruling slugs. Reads what other tools write
     too: a kind as a classifying or tagging TextualBody, a note as a commenting one (or
     bodyValue), rulings as linking bodies whose URL ends in /rulings/<slug>/."""
     if not isinstance(item, dict) or "Annotation" not in _types(item):
@@ -158,7 +164,7 @@ def parse_annotation(item) -> ParsedSpan:
         raise W3CError("the TextQuoteSelector's exact is required.")
     position = next((s for s in selectors if "TextPositionSelector" in _types(s)), None)
 
-    kind, note, rulings = None, "", []
+    kind, note, speaker, rulings = None, "", "", []
     if isinstance(item.get("bodyValue"), str):
         note = item["bodyValue"]
     for body in _as_list(item.get("body")):
@@ -168,8 +174,11 @@ def parse_annotation(item) -> ParsedSpan:
         types = _types(body)
         if "TextualBody" in types and purposes & set(KIND_PURPOSES):
             value = body.get("value")
-            if value in Kind.values:
-                kind = kind or value
+            if value in Kind.values and kind is None:
+                kind = value
+                creator = body.get("creator")
+                if isinstance(creator, dict) and isinstance(creator.get("name"), str):
+                    speaker = creator["name"]
             elif "classifying" in purposes:
                 raise W3CError(f"unknown kind {value!r} (known: {', '.join(Kind.values)}).")
         elif "TextualBody" in types and "commenting" in purposes:
@@ -194,6 +203,7 @@ def parse_annotation(item) -> ParsedSpan:
         suffix=quote_selector.get("suffix") or "",
         start=position.get("start") if position else None,
         note=note,
+        speaker=speaker,
         rulings=list(dict.fromkeys(rulings)),
     )
 

@@ -1,75 +1,79 @@
-import datetime
-import sys
+import os
 from pathlib import Path
 
-from django.contrib.auth import get_user_model
-from django.core import serializers
-from django.core.management.base import BaseCommand
-from django.core.serializers.json import DjangoJSONEncoder
+from django.core.management.base import BaseCommand, CommandError
 
-from annotations.models import Annotation, AnnotationRuling, Article, Review, Ruling
+from annotations import backup
 
-# Order matters only for readability: import_all loads everything in one transaction, and
-# PostgreSQL checks foreign keys at commit.
-MODELS = [Article, Ruling, Annotation, AnnotationRuling, Review]
+# The desk's models, for tests that look at them (what a backup holds: backup.exported_models).
+MODELS = backup.DESK_MODELS
 
 
-class ExactEncoder(DjangoJSONEncoder):
-    """Django's encoder cuts times to milliseconds (the ECMAScript form); a backup keeps them
-    to the microsecond, as stored, so a restore is exact."""
+class _Stream:
+    """self.stdout as a plain text stream: OutputWrapper would end every fragment the JSON
+    encoder writes with a newline."""
 
-    def default(self, o):
-        if isinstance(o, datetime.datetime | datetime.time):
-            return o.isoformat()
-        return super().default(o)
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
 
-
-def exported_querysets():
-    """(queryset, natural primary keys?) of everything a backup holds, in a stable order."""
-    users = get_user_model().objects.order_by("username")
-    yield users, True
-    for model in MODELS:
-        yield model.objects.order_by("pk"), False
-    for model in MODELS:
-        yield model.history.model.objects.order_by("history_id"), False
+    def write(self, text):
+        self.wrapper.write(text, ending="")
 
 
 class Command(BaseCommand):
     help = (
-        "Writes every user (without passwords or tokens), article, span, link, ruling and review, "
-        "and the whole history of each, as JSON Lines (one object a line) to PATH or stdout. "
-        "import_all restores it into an empty database. Users are named by username, so a "
-        "backup loads into a database whose user ids differ."
+        "Writes the desk (articles, spans, links, rulings, reviews and the whole history of "
+        "each) and everything it refers to (users, groups with their permissions, memberships, "
+        "the admin's log) as JSON Lines to PATH or stdout, for import_all to restore into "
+        "another installation. No password hashes or API token keys unless --with-secrets. "
+        "A backup of this installation's database is pg_dump's job (README, Operations)."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("path", nargs="?", type=Path, help="output file (default: stdout)")
+        parser.add_argument(
+            "--with-secrets",
+            action="store_true",
+            help="also write password hashes and API token keys, so that people log in and API "
+            "clients keep working after the restore; PATH is then created mode 600",
+        )
 
-    def handle(self, *args, path=None, **options):
-        out = path.open("w", encoding="utf-8") if path else sys.stdout
-        counts = {}
-        try:
-            for queryset, natural_pk in exported_querysets():
-                label = queryset.model._meta.label
-                fields = None
-                if queryset.model is get_user_model():
-                    # Password hashes stay out of backups: restored users set a new password.
-                    fields = [
-                        "username", "first_name", "last_name", "email", "is_active",
-                        "is_staff", "is_superuser", "date_joined", "last_login", "groups",
-                    ]  # fmt: skip
-                counts[label] = queryset.count()
-                serializers.serialize(
-                    "jsonl",
-                    queryset.iterator(chunk_size=2000),
-                    stream=out,
-                    cls=ExactEncoder,
-                    fields=fields,
-                    use_natural_foreign_keys=True,
-                    use_natural_primary_keys=natural_pk,
+    def handle(self, *args, path=None, with_secrets=False, **options):
+        if path is None:
+            if with_secrets:
+                raise CommandError(
+                    "--with-secrets writes password hashes and API token keys: give a PATH, "
+                    "so that the file is created readable by its owner only (mode 600), "
+                    "instead of writing them to stdout"
                 )
-        finally:
-            if path:
-                out.close()
+            counts = backup.write(_Stream(self.stdout), with_secrets=False)
+        else:
+            try:
+                tmp, out = backup.open_for_writing(path, private=with_secrets)
+            except OSError as exc:
+                raise CommandError(f"{path}: {exc.strerror}") from None
+            try:
+                with out:
+                    counts = backup.write(out, with_secrets=with_secrets)
+                os.replace(tmp, path)
+            except OSError as exc:
+                tmp.unlink(missing_ok=True)
+                raise CommandError(
+                    f"{path}: {exc.strerror or exc}; nothing was written there (an earlier "
+                    "file of that name is as it was)"
+                ) from None
+            except BaseException:
+                tmp.unlink(missing_ok=True)
+                raise
         summary = ", ".join(f"{n} {label}" for label, n in counts.items())
         self.stderr.write(f"exported {summary}")
+        if with_secrets:
+            self.stderr.write(
+                f"{path} holds password hashes and API token keys and is readable by its "
+                "owner only (mode 600): keep it like a password",
+            )
+        else:
+            self.stderr.write(
+                "no password hashes or API token keys (--with-secrets adds them): restored "
+                "users will need new passwords, and API clients new tokens",
+            )

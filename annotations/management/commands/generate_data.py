@@ -18,6 +18,7 @@ from annotations.models import (
     Annotation,
     AnnotationRuling,
     Article,
+    ClaimantKind,
     Decision,
     Kind,
     Rating,
@@ -349,6 +350,10 @@ class Command(BaseCommand):
                 (
                     pk,
                     f"{self.prefix}-ruling-{n}",
+                    # Every ruling names its claim and claimant (submission requires them).
+                    f"Synthetic claim {n}",
+                    f"Synthetic claimant {n % 97}",
+                    ClaimantKind.PERSON,
                     f"Synthetic ruling {n}: claim rated {rating}",
                     rating,
                     f"Reasoning of ruling {n}. " * rng.randint(1, 8),
@@ -398,7 +403,8 @@ class Command(BaseCommand):
                 review_id += 1
         self.copy(
             Ruling,
-            "id slug statement rating summary status author_id version published_at "
+            "id slug claim claimant_name claimant_kind statement rating summary status author_id "
+            "version published_at "
             "retraction_reason supersedes_id created_at updated_at",
             # Superseded rulings come earlier in the list, so plain order satisfies the FK.
             rulings,

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.text import slugify
 from tqdm import tqdm
 
-from annotations import anchoring, services
+from annotations import services
 from annotations.errors import ServiceError
 from annotations.models import Article
 
@@ -162,8 +162,8 @@ class Command(BaseCommand):
         return items
 
     def _import_one(self, data):
-        body = anchoring.normalize_body(data.pop("body"))
-        if not body:
+        body = data.pop("body")
+        if not body.strip():  # what normalising leaves of it
             raise BadFile("empty body")
         slug = data.pop("slug")
         existing = Article.objects.filter(slug=slug).first()
@@ -177,11 +177,10 @@ class Command(BaseCommand):
             for name in services.ARTICLE_FIELDS
         }
         metadata = {k: v for k, v in wanted.items() if getattr(existing, k) != v}
-        if not metadata and existing.body == body:
+        new_body = services.body_differs(existing, body)
+        if not metadata and not new_body:
             return "unchanged"
-        services.article_update(
-            article=existing, body=body if existing.body != body else None, **metadata
-        )
+        services.article_update(article=existing, body=body if new_body else None, **metadata)
         return "updated"
 
     def handle(self, *args, paths, **options):

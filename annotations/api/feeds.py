@@ -1,0 +1,84 @@
+"""The ClaimReview DataFeed (schema.org DataFeed, the shape Data Commons reads): every public
+ruling's ClaimReview, streamed, with `?since=` for incremental pulls."""
+
+import datetime
+import json
+
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from annotations import absolute_urls, selectors, standards
+
+from .base import ERRORS
+
+CHUNK = 200
+
+
+def parse_since(value):
+    """An ISO 8601 datetime (naive means UTC), or None when absent; anything else is a 400."""
+    if value is None or value == "":
+        return None
+    try:
+        since = parse_datetime(value)
+    except ValueError:
+        since = None
+    if since is None:
+        raise ValidationError({"since": ["Enter an ISO 8601 datetime, e.g. 2026-01-31T12:00:00Z."]})
+    return since if timezone.is_aware(since) else timezone.make_aware(since, datetime.UTC)
+
+
+def feed_items(rulings, urls):
+    for ruling in rulings:
+        review = standards.claim_review(
+            ruling,
+            ruling.claim_spans,
+            page_url=urls["public_url"](ruling.slug),
+            article_url=urls["article_url"],
+        )
+        yield {
+            "@type": "DataFeedItem",
+            "dateModified": ruling.updated_at.isoformat(),
+            "item": [review],
+        }
+
+
+def stream(items):
+    # The envelope, then one element at a time: memory stays flat however many rulings.
+    yield '{"@context": "https://schema.org", "@type": "DataFeed", "dataFeedElement": ['
+    for i, item in enumerate(items):
+        yield ("," if i else "") + "\n" + json.dumps(item, ensure_ascii=False)
+    yield "\n]}\n"
+
+
+class ClaimReviewFeed(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=["rulings"],
+        operation_id="claimreview_feed",
+        parameters=[
+            OpenApiParameter(
+                "since",
+                OpenApiTypes.DATETIME,
+                description="Only rulings changed at or after this ISO 8601 datetime.",
+            )
+        ],
+        responses={
+            (200, "application/ld+json"): OpenApiTypes.OBJECT,
+            400: ERRORS[400],
+            429: ERRORS[429],
+        },
+        description="schema.org DataFeed of every published and retracted ruling's ClaimReview "
+        "(each item equals /rulings/{slug}/claimreview/), oldest change first, streamed.",
+    )
+    def get(self, request):
+        since = parse_since(request.query_params.get("since"))
+        rulings = selectors.claim_review_rulings(since=since).iterator(chunk_size=CHUNK)
+        items = feed_items(rulings, absolute_urls.builders(request))
+        return StreamingHttpResponse(stream(items), content_type="application/ld+json")
