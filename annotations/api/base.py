@@ -194,11 +194,23 @@ class OptionsAsJSON:
         return super().options(request, *args, **kwargs)
 
 
+class JSONErrors:
+    """An error is `{"detail": ...}` or `{"field": [...]}` in plain JSON, whatever
+    representation the request asked for: a 404 is not a W3C AnnotationPage, and the document
+    names application/json for every error."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
 class NoInput(s.StrictInput):
     """The body of an action that takes none (submit): OPTIONS describes it as no fields."""
 
 
-class Base(OptionsAsJSON, viewsets.GenericViewSet):
+class Base(OptionsAsJSON, JSONErrors, viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     permission_classes = [DeskWrites]
     # The body each action reads, by action name. DRF's OPTIONS metadata describes the body of
@@ -209,15 +221,6 @@ class Base(OptionsAsJSON, viewsets.GenericViewSet):
     def get_serializer_class(self):
         action = self.action_map.get(self.request.method.lower()) if self.request else None
         return self.input_serializers.get(action, NoInput)
-
-    def handle_exception(self, exc):
-        # An error is `{"detail": ...}` or `{"field": [...]}` in plain JSON, whatever
-        # representation the request asked for: a 404 is not a W3C AnnotationPage, and the
-        # document names application/json for every error.
-        response = super().handle_exception(exc)
-        self.request.accepted_renderer = JSONRenderer()
-        self.request.accepted_media_type = JSONRenderer.media_type
-        return response
 
     def offsets(self, article_ids=()):
         unit = offset_unit(self.request)

@@ -24,6 +24,7 @@ ANONYMOUS = {
     ("get", "rulings/"),
     ("get", "rulings/{slug}/"),
     ("get", "rulings/{slug}/claimreview/"),
+    ("get", "claimreview/feed/"),
 }
 
 

@@ -12,6 +12,7 @@ import json
 import pytest
 
 from ..factories import UserFactory
+from ..helpers import body_of
 
 API = "/api/v1/"
 PERSONAS = ("anon", "reader", "annotator", "editor", "admin")
@@ -36,6 +37,7 @@ ENDPOINTS = [
     ("rulings/{published}/retract/", {"POST"}),
     ("rulings/{published}/claimreview/", {"GET"}),
     ("rulings/{draft}/claimreview/", {"GET"}),
+    ("claimreview/feed/", {"GET"}),
     ("schema/", {"GET"}),
     ("docs/", {"GET"}),
 ]
@@ -46,9 +48,13 @@ POST_FIELDS = {
         "slug", "title", "publisher", "author", "published_on", "url", "language", "body",
     },
     "annotations/": {
-        "article", "kind", "start", "end", "quote", "prefix", "suffix", "near", "note", "rulings",
+        "article", "kind", "start", "end", "quote", "prefix", "suffix", "near", "note", "speaker",
+        "rulings",
     },
-    "rulings/": {"slug", "statement", "rating", "summary", "supersedes", "annotations"},
+    "rulings/": {
+        "slug", "claim", "claimant", "statement", "rating", "summary", "sources", "supersedes",
+        "annotations",
+    },
     "rulings/{slug}/submit/": set(),
     "rulings/{slug}/reviews/": {"decision", "comment", "ruling_version"},
     "rulings/{slug}/retract/": {"reason"},
@@ -142,8 +148,8 @@ def test_head_answers_what_get_would_without_a_body(clients, names, persona, pat
     client = clients[persona]
     url = API + path.format(**names)
     get, head = client.get(url), client.head(url)
-    assert head.status_code == get.status_code, head.content[:300]
-    assert head.content == b""
+    assert head.status_code == get.status_code, body_of(head)[:300]
+    assert body_of(head) == b""
     assert head["Content-Type"] == get["Content-Type"]
     assert head.get("ETag") == get.get("ETag")
 
