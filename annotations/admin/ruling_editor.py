@@ -187,6 +187,7 @@ def edit_view(model_admin, request, object_id):
         ),
         "theirs": theirs,
         "change_url": change_url,
+        "preview_url": model_admin.action_url("preview", ruling),
     }
     return TemplateResponse(request, "admin/annotations/ruling/edit.html", context)
 

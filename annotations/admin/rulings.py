@@ -6,12 +6,14 @@ from django.contrib.admin.utils import quote, unquote
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from simple_history.admin import SimpleHistoryAdmin
 
 from .. import selectors, services
 from ..errors import InvalidInput, ServiceError
 from ..models import Decision, Kind, Review, Ruling, Status
+from ..public.rulings import page_context
 from . import review_view, ruling_editor
 from ._common import ReadOnlyMixin
 from .spans import LinkInline
@@ -159,7 +161,11 @@ class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
                 self.admin_site.admin_view(view),
                 name=f"{self.opts.app_label}_{self.opts.model_name}_{name}",
             )
-            for name, view in (("edit", self.edit_view), ("review", self.review_view))
+            for name, view in (
+                ("edit", self.edit_view),
+                ("review", self.review_view),
+                ("preview", self.preview_view),
+            )
         ]
         return urls + super().get_urls()
 
@@ -168,6 +174,18 @@ class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
     def review_view(self, request, object_id):
         return review_view.review_view(self, request, unquote(object_id))
+
+    def preview_view(self, request, object_id):
+        """The public page as it will read once published: the same template and context as
+        /rulings/{slug}/, for any ruling the desk may read, marked as a preview (noindex)."""
+        try:
+            ruling = selectors.ruling_for_preview(request.user, unquote(object_id))
+        except (Ruling.DoesNotExist, ValueError):
+            raise Http404("No such ruling.") from None
+        if not self.has_view_permission(request, ruling):
+            raise DjangoPermissionDenied
+        context = page_context(request, ruling, preview=True)
+        return TemplateResponse(request, "annotations/ruling_page.html", context)
 
     def action_url(self, action, ruling):
         return self._url(action, ruling)
@@ -212,6 +230,7 @@ class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
             ],
             "version": ruling.version,
             "edit_url": self._url("edit", ruling) if permissions["change"] else None,
+            "preview_url": self._url("preview", ruling),
             "review_url": (
                 self._url("review", ruling)
                 if permissions["approve"] or permissions["request_changes"]

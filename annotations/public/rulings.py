@@ -44,6 +44,12 @@ def ruling_page(request, slug):
         ruling = selectors.public_ruling(slug)
     except Ruling.DoesNotExist:
         raise Http404("No published ruling at this address.") from None
+    return render(request, "annotations/ruling_page.html", page_context(request, ruling))
+
+
+def page_context(request, ruling, *, preview=False):
+    """The ruling page's context: the public page's, and the desk's preview of a ruling not yet
+    public (which names no successor or predecessor the public could not open either)."""
     try:
         superseded_by = ruling.superseded_by
     except Ruling.DoesNotExist:
@@ -60,8 +66,9 @@ def ruling_page(request, slug):
         page_url=page_url,
         article_url=urls["article_url"],
     )
-    context = {
+    return {
         "ruling": ruling,
+        "preview": preview,
         "page_url": page_url,
         "org_name": settings.FACTCHECK_ORG_NAME,
         "org_url": settings.FACTCHECK_ORG_URL,
@@ -77,4 +84,3 @@ def ruling_page(request, slug):
         "supersedes": _public(ruling.supersedes),
         "json_ld": json_ld_script(review),
     }
-    return render(request, "annotations/ruling_page.html", context)

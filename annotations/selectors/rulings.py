@@ -179,13 +179,18 @@ def public_ruling(slug):
     Drafts and rulings in review do not exist for the public page, whoever asks: raises
     Ruling.DoesNotExist for them as for an unknown slug.
     """
-    return (
-        Ruling.objects.filter(status__in=PUBLIC_STATUSES)
-        .select_related("supersedes", "superseded_by")
-        .prefetch_related(
-            Prefetch("annotations", queryset=_spans_in_context(), to_attr="linked_spans")
-        )
-        .get(slug=slug)
+    return _with_page_spans(Ruling.objects.filter(status__in=PUBLIC_STATUSES)).get(slug=slug)
+
+
+def ruling_for_preview(user, pk):
+    """Any ruling `user` may read, loaded as `public_ruling` loads one: the desk's preview of
+    the public page. Raises Ruling.DoesNotExist otherwise."""
+    return _with_page_spans(rulings_for(user)).get(pk=pk)
+
+
+def _with_page_spans(rulings):
+    return rulings.select_related("supersedes", "superseded_by").prefetch_related(
+        Prefetch("annotations", queryset=_spans_in_context(), to_attr="linked_spans")
     )
 
 

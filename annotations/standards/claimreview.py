@@ -89,11 +89,13 @@ def claim_review(ruling, claims: Iterable, *, page_url: str, article_url: Callab
         "claimReviewed": ruling.claim,
         "name": ruling.statement,
         "headline": ruling.statement,
-        "datePublished": ruling.published_at.date().isoformat(),
         "author": _organization(),
         "reviewRating": _rating(ruling.rating),
         "itemReviewed": item,
     }
+    # Only a ruling not yet published (the desk's preview) has no date: it says none.
+    if ruling.published_at is not None:
+        review["datePublished"] = ruling.published_at.date().isoformat()
     if ruling.sources:
         review["citation"] = [_citation(source) for source in ruling.sources]
     if ruling.status == Status.RETRACTED:

@@ -344,3 +344,49 @@ def test_every_text_on_the_editor_is_escaped(client, make_ruling, alice, erin):
         html = response.content.decode()
         assert HOSTILE_SCRIPT not in html and HOSTILE_IMG not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+# --- Preview of the public page ------------------------------------------------------------------
+
+
+def test_the_preview_shows_a_draft_as_its_public_page_will_and_the_public_still_sees_nothing(
+    client, make_ruling, alice
+):
+    ruling = make_ruling()
+    services.ruling_update(
+        ruling=ruling,
+        user=alice,
+        summary=f"The texts show no training. {HOSTILE_SCRIPT}",
+        sources=[{"url": "https://example.org/osce", "title": f"OSCE {HOSTILE_IMG}"}],
+    )
+    preview_url = f"/admin/annotations/ruling/{ruling.pk}/preview/"
+    assert client.get(preview_url)["Location"].startswith("/admin/login/")
+    assert client.get(f"/rulings/{ruling.slug}/").status_code == 404
+
+    client.force_login(alice)
+    assert f'href="{preview_url}"' in client.get(change_url(ruling)).content.decode()
+    assert f'href="{preview_url}"' in client.get(edit_url(ruling)).content.decode()
+    response = client.get(preview_url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="preview-banner"' in html and "Preview, not public:" in html
+    assert '<meta name="robots" content="noindex, nofollow">' in html
+    assert 'rel="canonical"' not in html
+    assert ruling.claim in html and "The texts show no training." in html
+    assert 'href="https://example.org/osce"' in html
+    assert HOSTILE_SCRIPT not in html and HOSTILE_IMG not in html
+    # Still nothing for the public.
+    client.logout()
+    assert client.get(f"/rulings/{ruling.slug}/").status_code == 404
+
+
+def test_the_public_page_itself_is_no_preview(client, make_ruling):
+    ruling = make_ruling(Status.PUBLISHED)
+    html = client.get(f"/rulings/{ruling.slug}/").content.decode()
+    assert "preview-banner" not in html and 'rel="canonical"' in html
+
+
+def test_a_preview_of_an_unknown_ruling_is_404(client, alice):
+    client.force_login(alice)
+    assert client.get("/admin/annotations/ruling/999999/preview/").status_code == 404
+    assert client.get("/admin/annotations/ruling/abc/preview/").status_code == 404
