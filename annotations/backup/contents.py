@@ -51,6 +51,11 @@ LEFT_OUT = {
         "host, not the desk's work; kept with that host's logs"
     ),
     "axes.AccessFailureLog": "the same log of failed logins (see axes.AccessLog)",
+    "annotations.DismissedSuggestion": (
+        "claim-matching suggestions the desk dismissed (issue 17): a convenience, not the desk's "
+        "work; after a restore a dismissed suggestion may be offered once more and dismissed "
+        "again, and nothing a ruling or span says is lost"
+    ),
 }
 
 # Fields written only by `export_all --with-secrets`.
