@@ -139,9 +139,11 @@ def _matches(user, ranked):
     ]
 
 
-def claim_search(user, text, *, language=None, limit=10, stages=STAGES) -> list[Match]:
+def claim_search(
+    user, text, *, language=None, limit=10, stages=STAGES, per_stage=CANDIDATES
+) -> list[Match]:
     """Rulings whose claim `text` repeats, best first, one per ruling (GET /claims/search/)."""
-    found = candidates(user, text, language=language, stages=stages)
+    found = candidates(user, text, language=language, stages=stages, limit=per_stage)
     return _matches(user, matching.rank(text, found, limit=limit))
 
 
