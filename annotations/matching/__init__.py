@@ -8,6 +8,7 @@ may see, is `annotations.selectors.matching`.
 from .scoring import (
     MATCH,
     MATCH_THRESHOLD,
+    PASSAGE_THRESHOLD,
     SUGGESTION,
     SUGGESTION_THRESHOLD,
     Candidate,
@@ -32,6 +33,7 @@ __all__ = [
     "MATCH",
     "MATCH_THRESHOLD",
     "MIN_MATCH_WORDS",
+    "PASSAGE_THRESHOLD",
     "SUGGESTION",
     "SUGGESTION_THRESHOLD",
     "Candidate",

@@ -20,6 +20,10 @@ from .text import MIN_MATCH_WORDS, figures_disagree, word_count
 # 0.80 the margin to it would be 0.02. Above 0.55 paraphrases start to drop out of the top 5.
 MATCH_THRESHOLD = 0.85
 SUGGESTION_THRESHOLD = 0.55
+# An article's suggestions (every sentence searched, nobody asked) need more: on the seed
+# articles, sentences that merely share names with a claim ("The group of peacekeepers in
+# Kazakhstan has two tasks.") score 0.55 to 0.67 against unrelated rulings.
+PASSAGE_THRESHOLD = 0.70
 
 MATCH = "match"
 SUGGESTION = "suggestion"

@@ -162,8 +162,9 @@ class Suggestion:
 
 def article_suggestions(user, article: Article, *, per_sentence=3) -> list[Suggestion]:
     """Sentences of the article that repeat the claim of a ruling no span of that sentence is
-    linked to yet, leaving out what the desk dismissed; in text order, best first within a
-    sentence."""
+    linked to yet (scoring at least PASSAGE_THRESHOLD), leaving out what the desk dismissed;
+    in text order, best first within a sentence. Four queries per sentence: a few hundred
+    milliseconds for a seed article of 700 words, on the curated desk."""
     linked = {}
     for ruling_id, start, end in AnnotationRuling.objects.filter(
         annotation__article=article
@@ -182,7 +183,8 @@ def article_suggestions(user, article: Article, *, per_sentence=3) -> list[Sugge
                 candidates(user, sentence.text, language=article.language),
                 limit=CANDIDATES,
             )
-            if (r.candidate.ruling_id, digest) not in dismissed
+            if r.score >= matching.PASSAGE_THRESHOLD
+            and (r.candidate.ruling_id, digest) not in dismissed
             and not any(
                 start < sentence.end and sentence.start < end
                 for start, end in linked.get(r.candidate.ruling_id, ())
