@@ -100,17 +100,22 @@ def trigram_thresholds(cursor):
     )
 
 
-def candidates(user, text, *, language=None, stages=STAGES, limit=CANDIDATES):
-    """Claim spans and ruling claims that `stages` retrieve for `text`, among the rulings
-    `user` may see."""
+SOURCES = ("spans", "claims")
+
+
+def candidates(user, text, *, language=None, stages=STAGES, limit=CANDIDATES, sources=SOURCES):
+    """Claim spans and ruling claims (`sources`) that `stages` retrieve for `text`, among the
+    rulings `user` may see."""
     config = matching.search_config(language)
     found = []
     with transaction.atomic(), connection.cursor() as cursor:
         trigram_thresholds(cursor)
         for stage in stages:
             spans, claims = stage_queries(user, text, config=config, stage=stage, limit=limit)
-            found += [matching.Candidate(r, a, q) for r, a, q in spans]
-            found += [matching.Candidate(r, None, c) for r, c in claims]
+            if "spans" in sources:
+                found += [matching.Candidate(r, a, q) for r, a, q in spans]
+            if "claims" in sources:
+                found += [matching.Candidate(r, None, c) for r, c in claims]
     return found
 
 
@@ -140,10 +145,19 @@ def _matches(user, ranked):
 
 
 def claim_search(
-    user, text, *, language=None, limit=10, stages=STAGES, per_stage=CANDIDATES
+    user,
+    text,
+    *,
+    language=None,
+    limit=10,
+    stages=STAGES,
+    per_stage=CANDIDATES,
+    sources=SOURCES,
 ) -> list[Match]:
     """Rulings whose claim `text` repeats, best first, one per ruling (GET /claims/search/)."""
-    found = candidates(user, text, language=language, stages=stages, limit=per_stage)
+    found = candidates(
+        user, text, language=language, stages=stages, limit=per_stage, sources=sources
+    )
     return _matches(user, matching.rank(text, found, limit=limit))
 
 
