@@ -124,7 +124,10 @@ def table(title, labelled):
     width = max(len(label) for label, _ in labelled)
     print(" " * width + "  " + "  ".join(f"{c:>18}" for c in COLUMNS))
     for label, result in labelled:
-        cells = [f"{result[c]:>17d}" if c == "matches" else f"{result[c]:>17.2f}" for c in COLUMNS]
+        cells = [
+            f"{result[c]:>18d}" if isinstance(result[c], int) else f"{result[c]:>18.2f}"
+            for c in COLUMNS
+        ]
         print(f"{label:<{width}}  " + "  ".join(cells))
 
 
@@ -190,6 +193,33 @@ def main():
         scoring.SUGGESTION_THRESHOLD = defaults[1]
         table("combined, by threshold (the other at its default)", sweep)
         misses(results["combined"])
+        timings(user, queries)
+
+
+def timings(user, queries):
+    """Time on this desk (84 spans, 19 rulings): not the 1M-span figures of issue 17."""
+    import statistics
+    import time
+
+    from annotations.models import Article
+    from annotations.selectors import matching as reads
+
+    took = []
+    for item in queries:
+        t0 = time.perf_counter()
+        reads.claim_search(user, item["query"], language=item["language"])
+        took.append(time.perf_counter() - t0)
+    print(
+        f"\ntime: search median {statistics.median(took) * 1000:.1f} ms, "
+        f"max {max(took) * 1000:.1f} ms ({len(took)} queries, curated desk)"
+    )
+    for article in Article.objects.order_by("slug"):
+        t0 = time.perf_counter()
+        found = reads.article_suggestions(user, article)
+        print(
+            f"time: suggestions of {article.slug} ({len(article.body.split())} words): "
+            f"{time.perf_counter() - t0:.2f} s, {len(found)} suggested"
+        )
 
 
 def misses(rows):
