@@ -102,6 +102,46 @@ def test_page_size_limits_the_results(api, desk, bob):
     assert len(found["results"]) <= 1
 
 
+RUSSIAN = "Обученные боевики из нескольких стран действуют в охваченном беспорядками Казахстане"
+KAZAKH = "Қазақстанға шетелде дайындалған террористер шабуыл жасады деп мәлімдеді президент"
+
+
+@pytest.fixture
+def cyrillic(alice, frank, erin):
+    """A published ruling with a Russian and a Kazakh claim span."""
+    spans = []
+    for slug, language, text in (("ria", "ru", RUSSIAN), ("kaz", "kk", KAZAKH)):
+        article = services.article_create(slug=slug, language=language, body=f"{text}. Конец.")
+        spans.append(services.span_create(article=article, kind="claim", author=alice, quote=text))
+    ruling = services.ruling_create(
+        **CLAIMED, author=alice, statement="No evidence", rating="unsupported", annotations=spans
+    )
+    services.ruling_advance(ruling=ruling, status="published", reviewers=[frank, erin])
+    return ruling.slug
+
+
+@pytest.mark.parametrize("language", ["ru", "kk", "en", None])
+@pytest.mark.parametrize("text", [RUSSIAN, KAZAKH], ids=["russian", "kazakh"])
+def test_a_repeat_in_cyrillic_matches_whatever_language_the_query_names(
+    api, cyrillic, text, language
+):
+    # The trigram stage does not depend on the language, so a query named in another
+    # language than the stored text still finds it.
+    query = {"q": text, **({"language": language} if language else {})}
+    first = api().get(SEARCH, query).json()["results"][0]
+    assert (first["ruling"]["slug"], first["level"], first["span"]["quote"]) == (
+        cyrillic,
+        "match",
+        text,
+    )
+
+
+def test_a_russian_light_edit_is_found_with_russian_stemming(api, cyrillic):
+    edited = "Обученный боевик из нескольких стран действует в охваченном беспорядками Казахстане"
+    found = api().get(SEARCH, {"q": edited, "language": "ru"}).json()["results"]
+    assert cyrillic in [r["ruling"]["slug"] for r in found][:5]
+
+
 def test_a_query_in_cyrillic_is_answered(api, desk):
     response = api().get(
         SEARCH, {"q": "Террористы, прошедшие подготовку за рубежом", "language": "ru"}
