@@ -148,3 +148,15 @@ def test_a_query_in_cyrillic_is_answered(api, desk):
     )
     assert response.status_code == 200
     assert isinstance(response.json()["results"], list)
+
+
+def test_a_search_costs_the_same_few_queries_whatever_it_finds(
+    api, desk, bob, django_assert_max_num_queries
+):
+    # Thresholds, two stages on two sources, the rulings and the spans found: 7, plus the
+    # token's and the groups' lookups and the savepoint the thresholds are set in.
+    client = api(bob)
+    for page_size in (1, 50):
+        with django_assert_max_num_queries(11):
+            response = client.get(SEARCH, {"q": LONG, "page_size": page_size})
+        assert response.status_code == 200
