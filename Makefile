@@ -7,9 +7,12 @@ run:
 test:
 	@scripts/test.sh
 
-# A long schemathesis pass: FUZZ_EXAMPLES cases per operation, each sent as three personas.
+# The long schemathesis pass, as `make test` runs it but with FUZZ_EXAMPLES cases per operation
+# and phase and a new seed: the schemathesis CLI (every phase and check, schemathesis.toml)
+# against a live server once per persona, then the in-process pass aimed at each workflow
+# state. Prints each persona's summary.
 fuzz:
-	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-40} FUZZ_RANDOM=1 scripts/test.sh tests/api/test_fuzz.py -s -q
+	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-40} FUZZ_RANDOM=1 scripts/test.sh tests/api/test_fuzz_cli.py tests/api/test_fuzz.py -s -q
 
 # gunicorn under mixed load for DURATION seconds (60), with a worker killed and PostgreSQL
 # restarted on the way; prints requests, statuses and latency percentiles.

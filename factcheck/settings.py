@@ -80,6 +80,8 @@ if not ALLOWED_HOSTS and not DEBUG:
         "ALLOWED_HOSTS must name the host names this site is served under (comma-separated) "
         "when DEBUG is off"
     )
+# Origins other than this site's own that may send writes: Django's CSRF check trusts them, and
+# so does the API's CORS (see below).
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -92,6 +94,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     # PostgreSQL search and trigram lookups, and the migration operation creating pg_trgm.
     "django.contrib.postgres",
+    "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",
     "django_filters",
@@ -106,6 +109,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything that answers or reads the session: it answers CORS preflights itself and
+    # refuses writes from other sites (annotations/api/cors.py).
+    "annotations.api.cors.APICorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -233,6 +239,19 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Cross-origin requests (django-cors-headers, with the API's rules in annotations/api/cors.py):
+# every origin may read the API's public data, anonymously: `*`, no credentials, and only the
+# methods and headers a read needs. Writes only from this site and CSRF_TRUSTED_ORIGINS.
+CORS_URLS_REGEX = r"^/api/v1/"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+# `accept`: a W3C page is asked for by an Accept header with a profile, which browsers preflight.
+CORS_ALLOW_HEADERS = ("accept",)
+CORS_EXPOSE_HEADERS = ("ETag", "Location", "Retry-After")
+# Seconds a browser may reuse a preflight's answer.
+CORS_PREFLIGHT_MAX_AGE = envint("CORS_PREFLIGHT_MAX_AGE", 86_400, minimum=0)
+
 # Largest request body Django will read (bytes): an article body plus its JSON envelope.
 DATA_UPLOAD_MAX_MEMORY_SIZE = envint("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024, minimum=1024)
 
@@ -251,7 +270,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["annotations.api.parsers.JSONParser"],
     "DEFAULT_CONTENT_NEGOTIATION_CLASS": "annotations.api.renderers.FormatOverrideNegotiation",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's, plus what it cannot read from the views (annotations/api/schema.py).
+    "DEFAULT_SCHEMA_CLASS": "annotations.api.schema.APISchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "annotations.api.throttles.AnonThrottle",
         "annotations.api.throttles.UserThrottle",

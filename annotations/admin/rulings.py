@@ -12,6 +12,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .. import selectors, services
 from ..errors import InvalidInput, ServiceError
 from ..models import Decision, Kind, Review, Ruling, Status
+from . import review_view, ruling_editor
 from ._common import ReadOnlyMixin
 from .spans import LinkInline
 
@@ -152,7 +153,27 @@ class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
             )
             for action, _, segment in WORKFLOW_ACTIONS
         ]
+        urls += [
+            path(
+                f"<path:object_id>/{name}/",
+                self.admin_site.admin_view(view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_{name}",
+            )
+            for name, view in (("edit", self.edit_view), ("review", self.review_view))
+        ]
         return urls + super().get_urls()
+
+    def edit_view(self, request, object_id):
+        return ruling_editor.edit_view(self, request, unquote(object_id))
+
+    def review_view(self, request, object_id):
+        return review_view.review_view(self, request, unquote(object_id))
+
+    def action_url(self, action, ruling):
+        return self._url(action, ruling)
+
+    def change_url(self, ruling):
+        return self._url("change", ruling)
 
     def _url(self, name, ruling):
         return reverse(
@@ -190,6 +211,12 @@ class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
                 if action in offered
             ],
             "version": ruling.version,
+            "edit_url": self._url("edit", ruling) if permissions["change"] else None,
+            "review_url": (
+                self._url("review", ruling)
+                if permissions["approve"] or permissions["request_changes"]
+                else None
+            ),
             # Said rather than silently missing: an editor who shaped the ruling looks for
             # the Approve button and should learn why it is not there.
             "four_eyes": (

@@ -1,11 +1,12 @@
 """Pure text functions: normalisation, offset units, context, quote resolution (`text`) and
-re-anchoring after a body edit (`reanchor`).
+re-anchoring after a body edit (`reanchor`), word differences between versions (`diff`).
 
 Nothing here touches the database; services call these and store the results. All offsets are
 Unicode code points of the normalised body (Python `str` indices), end exclusive, as in the W3C
 TextPositionSelector. UTF-16 offsets (what browsers count) are converted at the edges.
 """
 
+from .diff import Piece, new_text, old_text, word_diff
 from .reanchor import (
     DIFF_TIMEOUT,
     MAX_EXACT_CANDIDATES,
@@ -43,6 +44,7 @@ __all__ = [
     "OffsetMap",
     "OffsetUnit",
     "Outcome",
+    "Piece",
     "PositionMap",
     "Reanchored",
     "Span",
@@ -51,11 +53,14 @@ __all__ = [
     "context",
     "is_blank",
     "max_quote_errors",
+    "new_text",
     "normalize_body",
     "normalize_fragment",
+    "old_text",
     "reanchor",
     "reanchor_one",
     "resolve_quote",
     "settle_collisions",
     "validate_offsets",
+    "word_diff",
 ]

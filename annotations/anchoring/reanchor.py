@@ -106,6 +106,10 @@ class PositionMap:
     def end(self, p: int) -> int:
         if p <= 0:
             return 0
+        # An orphaned span keeps offsets from an older, longer body: past the end maps to the
+        # end, as in start().
+        if p >= self.old_length:
+            return self.new_length
         o0, _o1, n0, n1, equal = self._ops[bisect.bisect_left(self._old_ends, p)]
         return n0 + (p - o0) if equal else n1
 

@@ -18,6 +18,7 @@ from annotations.errors import PreconditionFailed
 from annotations.models import Annotation, Ruling
 
 from . import serializers as s
+from .renderers import JSONRenderer
 
 # --- Shared request parsing ---------------------------------------------------------------------
 
@@ -28,11 +29,18 @@ OFFSET_UNIT_PARAM = OpenApiParameter(
     description="Unit of every offset read or written: Unicode code points (default) or the "
     "UTF-16 code units that browser selections count.",
 )
+# An ETag as this API writes it (`etag()` below), and If-Match as the document states it: `*`,
+# or a comma-separated list of such tags. A value that names no current version of the object,
+# malformed or stale, can never match: 412, naming the current ETag.
+_ETAG = r'(W/)?"([a-z]{1,30})-([0-9]{1,18})-v([0-9]{1,9})(?:-([a-z_]{1,20}))?"'
+IF_MATCH_PATTERN = r"^(\*|" + _ETAG + r"([ \t]*,[ \t]*" + _ETAG + r")*)$"
 IF_MATCH = OpenApiParameter(
     "If-Match",
     str,
     location=OpenApiParameter.HEADER,
-    description="The ETag of the object as you last read it; a stale one is refused with 412.",
+    pattern=IF_MATCH_PATTERN,
+    description="The ETag of the object as you last read it (or `*`); one that names no "
+    "current version of it (stale, or not an ETag of this API) is refused with 412.",
 )
 # Every error answers in DRF's shape, from one exception handler: an object of
 # {"detail": "..."} or {"field": ["message", ...]} (a nested field's errors nest the same way).
@@ -42,22 +50,47 @@ ERROR_BODY = {
         "anyOf": [{"type": "string"}, {"type": "array"}, {"type": "object"}],
     },
 }
-ERRORS = {
-    code: OpenApiResponse(response=ERROR_BODY, description=text)
-    for code, text in {
-        400: "Invalid input; the body names the field.",
-        401: "Authentication required.",
-        403: "Not allowed for this user; the body says why.",
-        404: "Not found (or not visible to this user).",
-        406: "No representation matches the Accept header.",
-        409: "The object's state forbids it; the body says why.",
-        412: "If-Match is stale: someone else changed the object first.",
-        413: "The request body is over the size limit.",
-        415: "The request body is not JSON.",
-        429: "Too many requests: wait for Retry-After seconds.",
-        503: "The database is unavailable: try again after Retry-After seconds.",
-    }.items()
+ERROR_TEXT = {
+    400: "Invalid input; the body names the field.",
+    401: "Authentication required, or the token is not valid.",
+    403: "Not allowed for this user; the body says why.",
+    404: "Not found (or not visible to this user).",
+    406: "No representation matches the Accept header.",
+    409: "The object's state forbids it; the body says why.",
+    412: "If-Match is stale: someone else changed the object first.",
+    413: "The request body is over the size limit.",
+    415: "The request body is not JSON.",
+    429: "Too many requests: wait for Retry-After seconds.",
+    503: "The database is unavailable: try again after Retry-After seconds.",
 }
+
+
+def errors(*codes) -> dict:
+    """The error responses of one operation, each in the one error shape (always JSON, whatever
+    representation the request asked for: see `Base.handle_exception`)."""
+    return {
+        (code, "application/json"): OpenApiResponse(
+            response=ERROR_BODY, description=ERROR_TEXT[code]
+        )
+        for code in codes
+    }
+
+
+# What any request can meet: a bad token (401), no representation for its Accept header (406),
+# the throttle (429), the database down (503).
+_ANY = (401, 406, 429, 503)
+# Reads: a bad parameter (400), an unknown or invisible object, cursor or format (404).
+READ_ERRORS = errors(400, 404, *_ANY)
+# Writes: also the wrong person (403), the wrong state (409), a body too large (413) or not JSON
+# (415).
+WRITE_ERRORS = errors(400, 403, 404, 409, 413, 415, *_ANY)
+# Writes that take If-Match: also a stale one (412).
+CONDITIONAL_WRITE_ERRORS = errors(400, 403, 404, 409, 412, 413, 415, *_ANY)
+# Writes that read no body (DELETE, submit): no 413 or 415; DELETE's If-Match may be stale.
+NO_BODY_WRITE_ERRORS = errors(400, 403, 404, 409, *_ANY)
+DELETE_ERRORS = errors(400, 403, 404, 409, 412, *_ANY)
+# Reads only the desk may make: also 403 for a reader who is not on it.
+DESK_READ_ERRORS = errors(400, 403, 404, *_ANY)
 
 
 def offset_unit(request) -> OffsetUnit:
@@ -79,7 +112,7 @@ def etag(obj) -> str:
     return f'"{obj._meta.model_name}-{obj.pk}-v{obj.version}{state}"'
 
 
-_ETAG = re.compile(r'^(?:W/)?"([a-z]+)-(\d+)-v(\d{1,9})(?:-([a-z_]{1,20}))?"$')
+_TAG = re.compile(_ETAG)
 
 
 def expected_version(request, obj) -> int | None:
@@ -90,12 +123,12 @@ def expected_version(request, obj) -> int | None:
         return None
     versions, moved_on = [], False
     for tag in header.split(","):
-        match = _ETAG.match(tag.strip())
-        if match and match[1] == obj._meta.model_name and int(match[2]) == obj.pk:
-            if match[4] and match[4] != getattr(obj, "status", None):
+        match = _TAG.fullmatch(tag.strip())
+        if match and match[2] == obj._meta.model_name and int(match[3]) == obj.pk:
+            if match[5] and match[5] != getattr(obj, "status", None):
                 moved_on = True  # read in another status: stale, whatever its version
                 continue
-            versions.append(int(match[3]))
+            versions.append(int(match[4]))
     if not versions and moved_on:
         raise PreconditionFailed(
             f"This {obj._meta.verbose_name} is now {obj.status}; you read it before that "
@@ -127,6 +160,8 @@ class DeskWrites(BasePermission):
     """
 
     message = "Only annotators and editors may change anything; readers may only read."
+    # Anonymous clients may read through it: the document marks such reads' security optional.
+    anonymous_reads = True
 
     def has_permission(self, request, view):
         if request.method in SAFE_METHODS:
@@ -136,9 +171,56 @@ class DeskWrites(BasePermission):
         return roles.is_annotator(request.user)
 
 
-class Base(viewsets.GenericViewSet):
+class DeskOnly(BasePermission):
+    """The desk's own record (reviews): nobody else reads it. Asked before the object is looked
+    up, so the answer (401 anonymous, 403 a reader) is the same for every slug and tells nobody
+    which drafts exist. OPTIONS stays open: it describes the endpoint, not its data."""
+
+    message = "Only annotators and editors may read reviews."
+    anonymous_reads = False
+
+    def has_permission(self, request, view):
+        return request.method == "OPTIONS" or roles.is_annotator(request.user)
+
+
+class OptionsAsJSON:
+    """OPTIONS answers DRF's metadata as JSON, whatever the view renders otherwise: the docs
+    page has only an HTML template renderer (which has no template for metadata), the schema
+    view YAML, ClaimReview JSON-LD (which metadata is not)."""
+
+    def options(self, request, *args, **kwargs):
+        request.accepted_renderer = JSONRenderer()
+        request.accepted_media_type = JSONRenderer.media_type
+        return super().options(request, *args, **kwargs)
+
+
+class JSONErrors:
+    """An error is `{"detail": ...}` or `{"field": [...]}` in plain JSON, whatever
+    representation the request asked for: a 404 is not a W3C AnnotationPage, and the document
+    names application/json for every error."""
+
+    def handle_exception(self, exc):
+        response = super().handle_exception(exc)
+        self.request.accepted_renderer = JSONRenderer()
+        self.request.accepted_media_type = JSONRenderer.media_type
+        return response
+
+
+class NoInput(s.StrictInput):
+    """The body of an action that takes none (submit): OPTIONS describes it as no fields."""
+
+
+class Base(OptionsAsJSON, JSONErrors, viewsets.GenericViewSet):
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     permission_classes = [DeskWrites]
+    # The body each action reads, by action name. DRF's OPTIONS metadata describes the body of
+    # the POST a user may send (it asks `get_serializer()`), and the document names the same
+    # classes in each action's `extend_schema(request=...)`.
+    input_serializers: dict = {}
+
+    def get_serializer_class(self):
+        action = self.action_map.get(self.request.method.lower()) if self.request else None
+        return self.input_serializers.get(action, NoInput)
 
     def offsets(self, article_ids=()):
         unit = offset_unit(self.request)

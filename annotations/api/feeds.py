@@ -10,19 +10,19 @@ from django.utils.dateparse import parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import ValidationError
-from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from annotations import absolute_urls, selectors, standards
 
-from .base import ERRORS
+from .base import DeskWrites, JSONErrors, OptionsAsJSON, errors
 
 CHUNK = 200
 
 
 def parse_since(value):
-    """An ISO 8601 datetime (naive means UTC), or None when absent; anything else is a 400."""
-    if value is None or value == "":
+    """An ISO 8601 datetime (naive means UTC), or None when absent; anything else is a 400, an
+    empty value too (the document says date-time, and a client that sends `since=` meant one)."""
+    if value is None:
         return None
     try:
         since = parse_datetime(value)
@@ -56,8 +56,11 @@ def stream(items):
     yield "\n]}\n"
 
 
-class ClaimReviewFeed(APIView):
-    permission_classes = [AllowAny]
+class ClaimReviewFeed(OptionsAsJSON, JSONErrors, APIView):
+    # Public data: anyone may read it (DeskWrites lets every safe method through, and marks the
+    # operation's security optional in the document).
+    permission_classes = [DeskWrites]
+    http_method_names = ["get", "head", "options"]
 
     @extend_schema(
         tags=["rulings"],
@@ -71,8 +74,8 @@ class ClaimReviewFeed(APIView):
         ],
         responses={
             (200, "application/ld+json"): OpenApiTypes.OBJECT,
-            400: ERRORS[400],
-            429: ERRORS[429],
+            # No object to miss (no 404); otherwise what any read can meet.
+            **errors(400, 401, 406, 429, 503),
         },
         description="schema.org DataFeed of every published and retracted ruling's ClaimReview "
         "(each item equals /rulings/{slug}/claimreview/), oldest change first, streamed.",

@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from annotations import selectors
@@ -14,9 +15,27 @@ from annotations.models import (
 )
 
 
+class _TextAsSent(forms.CharField):
+    """max_length counted on the value as sent, as the document's maxLength counts it (Django
+    would count it after stripping, and so take 201 characters with a space at the end)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and self.max_length is not None and len(value) > self.max_length:
+            raise forms.ValidationError(
+                f"Ensure this value has at most {self.max_length} characters "
+                f"(it has {len(value)}).",
+                code="max_length",
+            )
+        return super().to_python(value)
+
+
+class Text(django_filters.CharFilter):
+    field_class = _TextAsSent
+
+
 class ArticleFilter(django_filters.FilterSet):
-    search = django_filters.CharFilter(method="filter_search", max_length=200)
-    publisher = django_filters.CharFilter(field_name="publisher", max_length=200)
+    search = Text(method="filter_search", max_length=200)
+    publisher = Text(field_name="publisher", max_length=200)
 
     class Meta:
         model = Article
@@ -32,10 +51,10 @@ class ArticleFilter(django_filters.FilterSet):
 
 
 class AnnotationFilter(django_filters.FilterSet):
-    article = django_filters.CharFilter(field_name="article__slug", max_length=200)
+    article = Text(field_name="article__slug", max_length=200)
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    ruling = django_filters.CharFilter(method="filter_ruling", max_length=200)
-    author = django_filters.CharFilter(field_name="author__username", max_length=150)
+    ruling = Text(method="filter_ruling", max_length=200)
+    author = Text(field_name="author__username", max_length=150)
     state = django_filters.ChoiceFilter(choices=AnchorState.choices)
 
     class Meta:
@@ -56,9 +75,9 @@ class AnnotationFilter(django_filters.FilterSet):
 class RulingFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices)
     rating = django_filters.ChoiceFilter(choices=Rating.choices)
-    article = django_filters.CharFilter(method="filter_article", max_length=200)
-    search = django_filters.CharFilter(method="filter_search", max_length=200)
-    claimant = django_filters.CharFilter(
+    article = Text(method="filter_article", max_length=200)
+    search = Text(method="filter_search", max_length=200)
+    claimant = Text(
         field_name="claimant_name",
         lookup_expr="icontains",
         max_length=200,

@@ -25,27 +25,67 @@ class StrictInput(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class _JSONStringsOnly:
+    """DRF's string fields also take numbers (12 becomes "12"); the document says `string`, and
+    a number where text belongs is a client's mistake worth naming."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        # The length as sent, as the document's maxLength counts it: DRF would measure it after
+        # trimming, and so take a string of 501 characters with a space at the end as 500.
+        if self.max_length is not None and len(data) > self.max_length:
+            self.fail("max_length", max_length=self.max_length)
+        return super().to_internal_value(data)
+
+
+class String(_JSONStringsOnly, serializers.CharField):
+    def __init__(self, *, blank_refused_later=False, **kwargs):
+        # Blank text the service refuses, after it has checked who is asking (a refusal for who
+        # you are comes first); the document says blank is refused all the same.
+        self.blank_refused_later = blank_refused_later
+        super().__init__(**kwargs)
+
+
+class Slug(_JSONStringsOnly, serializers.SlugField):
+    pass
+
+
+class URL(_JSONStringsOnly, serializers.URLField):
+    pass
+
+
+class Integer(serializers.IntegerField):
+    """A JSON integer only: DRF's also takes "12", 12.0 and "12.0", which the document's
+    `integer` does not."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def text(**kwargs):
     # Quotes, contexts and bodies are taken verbatim: trimming would move offsets.
     kwargs.setdefault("trim_whitespace", False)
-    return serializers.CharField(**kwargs)
+    return String(**kwargs)
 
 
 def offset(**kwargs):
-    return serializers.IntegerField(max_value=MAX_INT, min_value=-MAX_INT, **kwargs)
+    return Integer(max_value=MAX_INT, min_value=-MAX_INT, **kwargs)
 
 
 # --- Input -------------------------------------------------------------------------------------
 
 
 class ArticleCreateInput(StrictInput):
-    slug = serializers.SlugField(max_length=200)
+    slug = Slug(max_length=200)
     title = text(max_length=500, required=False, allow_blank=True)
     publisher = text(max_length=200, required=False, allow_blank=True)
     author = text(max_length=500, required=False, allow_blank=True)
     published_on = serializers.DateField(required=False, allow_null=True)
-    url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
-    language = serializers.CharField(max_length=35, required=False)
+    url = URL(max_length=1000, required=False, allow_blank=True)
+    language = String(max_length=35, required=False)
     body = text(max_length=2_000_000)
 
 
@@ -62,20 +102,18 @@ class SpanPlacementInput(StrictInput):
     suffix = text(max_length=1000, required=False, allow_blank=True, allow_null=True)
     near = offset(required=False, allow_null=True)
     note = text(max_length=20_000, required=False, allow_blank=True)
-    speaker = serializers.CharField(
+    speaker = String(
         max_length=200,
         required=False,
         allow_blank=True,
         help_text="Whose words the span carries, for reported speech (e.g. the official an "
         "outlet quotes).",
     )
-    rulings = serializers.ListField(
-        child=serializers.SlugField(max_length=200), required=False, max_length=1000
-    )
+    rulings = serializers.ListField(child=Slug(max_length=200), required=False, max_length=1000)
 
 
 class AnnotationCreateInput(SpanPlacementInput):
-    article = serializers.SlugField(max_length=200)
+    article = Slug(max_length=200)
     kind = serializers.ChoiceField(choices=Kind.choices)
 
 
@@ -84,11 +122,11 @@ class AnnotationUpdateInput(SpanPlacementInput):
 
 
 class ClaimantInput(StrictInput):
-    name = serializers.CharField(
+    name = String(
         max_length=200, allow_blank=True, help_text='Who made the claim; "unknown" if unknown.'
     )
     kind = serializers.ChoiceField(choices=ClaimantKind.choices, required=False)
-    url = serializers.URLField(max_length=1000, required=False, allow_blank=True)
+    url = URL(max_length=1000, required=False, allow_blank=True)
 
     def validate_url(self, value):
         if value and not value.lower().startswith(("http://", "https://")):
@@ -97,11 +135,11 @@ class ClaimantInput(StrictInput):
 
 
 class SourceInput(StrictInput):
-    url = serializers.URLField(max_length=1000)
-    title = serializers.CharField(max_length=500, required=False, allow_blank=True)
-    publisher = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    url = URL(max_length=1000)
+    title = String(max_length=500, required=False, allow_blank=True)
+    publisher = String(max_length=200, required=False, allow_blank=True)
     accessed = serializers.DateField(required=False, allow_null=True)
-    note = serializers.CharField(max_length=2000, required=False, allow_blank=True)
+    note = String(max_length=2000, required=False, allow_blank=True)
 
     def validate_url(self, value):
         if not value.lower().startswith(("http://", "https://")):
@@ -110,8 +148,8 @@ class SourceInput(StrictInput):
 
 
 class RulingCreateInput(StrictInput):
-    slug = serializers.SlugField(max_length=200, required=False)
-    claim = serializers.CharField(
+    slug = Slug(max_length=200, required=False)
+    claim = String(
         max_length=200,
         required=False,
         allow_blank=True,
@@ -119,15 +157,15 @@ class RulingCreateInput(StrictInput):
         "Required before submission; over 75 characters is allowed with a warning.",
     )
     claimant = ClaimantInput(required=False, help_text="Who made the claim.")
-    statement = serializers.CharField(
+    statement = String(
         max_length=500, help_text="The verdict's headline: the title of the fact-check."
     )
     rating = serializers.ChoiceField(choices=Rating.choices)
-    summary = serializers.CharField(max_length=50_000, required=False, allow_blank=True)
+    summary = String(max_length=50_000, required=False, allow_blank=True)
     sources = SourceInput(many=True, required=False, max_length=100, help_text="In order.")
-    supersedes = serializers.SlugField(max_length=200, required=False, allow_null=True)
+    supersedes = Slug(max_length=200, required=False, allow_null=True)
     annotations = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_INT),
+        child=Integer(min_value=1, max_value=MAX_INT),
         required=False,
         max_length=5000,
     )
@@ -135,7 +173,7 @@ class RulingCreateInput(StrictInput):
 
 class RulingUpdateInput(RulingCreateInput):
     slug = None
-    statement = serializers.CharField(
+    statement = String(
         max_length=500,
         required=False,
         help_text="The verdict's headline: the title of the fact-check.",
@@ -145,12 +183,12 @@ class RulingUpdateInput(RulingCreateInput):
 
 class ReviewInput(StrictInput):
     decision = serializers.ChoiceField(choices=Decision.choices)
-    comment = serializers.CharField(max_length=20_000, required=False, allow_blank=True)
-    ruling_version = serializers.IntegerField(min_value=1, max_value=MAX_INT, required=False)
+    comment = String(max_length=20_000, required=False, allow_blank=True)
+    ruling_version = Integer(min_value=1, max_value=MAX_INT, required=False)
 
 
 class RetractInput(StrictInput):
-    reason = serializers.CharField(max_length=20_000, allow_blank=True)
+    reason = String(max_length=20_000, allow_blank=True, blank_refused_later=True)
 
 
 # --- Output ------------------------------------------------------------------------------------

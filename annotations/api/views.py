@@ -11,19 +11,24 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from annotations import absolute_urls, selectors, services, standards
-from annotations.errors import PermissionDenied
 from annotations.models import PUBLIC_STATUSES
 
 from . import serializers as s
 from .base import (
-    ERRORS,
+    CONDITIONAL_WRITE_ERRORS,
+    DELETE_ERRORS,
+    DESK_READ_ERRORS,
     IF_MATCH,
+    NO_BODY_WRITE_ERRORS,
     OFFSET_UNIT_PARAM,
+    READ_ERRORS,
+    WRITE_ERRORS,
     Base,
+    DeskOnly,
     expected_version,
     offset_unit,
     resolve_rulings,
@@ -43,11 +48,12 @@ class ArticleViewSet(Base):
     lookup_value_regex = r"[-a-zA-Z0-9_]{1,200}"
     filterset_class = ArticleFilter
     pagination_class = Cursor
+    input_serializers = {"create": s.ArticleCreateInput, "partial_update": s.ArticleUpdateInput}
 
     def get_queryset(self):
         return selectors.articles()
 
-    @extend_schema(responses={200: s.ArticleSummary(many=True), **ERRORS})
+    @extend_schema(responses={200: s.ArticleSummary(many=True), **READ_ERRORS})
     def list(self, request):
         queryset = self.filter_queryset(self.get_queryset().defer("body"))
         page = self.paginate_queryset(queryset)
@@ -55,7 +61,7 @@ class ArticleViewSet(Base):
 
     @extend_schema(
         request=s.ArticleCreateInput,
-        responses={201: s.ArticleDetail, **ERRORS},
+        responses={201: s.ArticleDetail, **WRITE_ERRORS},
         parameters=[OFFSET_UNIT_PARAM],
     )
     def create(self, request):
@@ -65,14 +71,14 @@ class ArticleViewSet(Base):
         response["Location"] = reverse("api:article-detail", args=[article.slug])
         return response
 
-    @extend_schema(responses={200: s.ArticleDetail, **ERRORS}, parameters=[OFFSET_UNIT_PARAM])
+    @extend_schema(responses={200: s.ArticleDetail, **READ_ERRORS}, parameters=[OFFSET_UNIT_PARAM])
     def retrieve(self, request, slug):
         article = get_object_or_404(self.get_queryset(), slug=slug)
         return self.out(s.ArticleDetail, article, offsets=self.offsets())
 
     @extend_schema(
         request=s.ArticleUpdateInput,
-        responses={200: s.ArticleUpdateResult, **ERRORS},
+        responses={200: s.ArticleUpdateResult, **CONDITIONAL_WRITE_ERRORS},
         parameters=[OFFSET_UNIT_PARAM, IF_MATCH],
         description="Editors only. A new `body` re-anchors every span in the same transaction; "
         "`reanchoring` says how many were kept, moved, changed or orphaned.",
@@ -95,7 +101,8 @@ class ArticleViewSet(Base):
             OpenApiParameter(
                 "format",
                 str,
-                enum=["json", "jsonld"],
+                # Empty: chosen by the Accept header, as without the parameter.
+                enum=["json", "jsonld", ""],
                 description="`jsonld` (or Accept: application/ld+json; "
                 'profile="http://www.w3.org/ns/anno.jsonld") answers a W3C AnnotationPage.',
             ),
@@ -105,7 +112,7 @@ class ArticleViewSet(Base):
             (200, standards.W3C_MEDIA_TYPE): OpenApiResponse(
                 OpenApiTypes.OBJECT, description="A W3C Web Annotation AnnotationPage."
             ),
-            **ERRORS,
+            **READ_ERRORS,
         },
         filters=False,
     )
@@ -133,9 +140,11 @@ class ArticleViewSet(Base):
     def w3c_page(self, request, article, queryset):
         """Every span of the article as one W3C AnnotationPage. Positions are in code points
         whatever `offset_unit` says: the W3C TextPositionSelector defines them so, and a
-        consumer of the standard format cannot know our parameter. (A bad value is still
-        refused, as everywhere.)"""
+        consumer of the standard format cannot know our parameter. The page holds every span,
+        so `page_size` and `cursor` page nothing here. (A bad `offset_unit` or `page_size` is
+        still refused, as everywhere.)"""
         offset_unit(request)
+        self.paginator.get_page_size(request)
         urls = absolute_urls.builders(request)
         spans = list(queryset.order_by("start", "end", "id"))
         article_url = urls["article_url"](article.slug)
@@ -160,6 +169,10 @@ class AnnotationViewSet(Base):
     lookup_value_regex = r"[0-9]{1,18}"
     filterset_class = AnnotationFilter
     pagination_class = Cursor
+    input_serializers = {
+        "create": s.AnnotationCreateInput,
+        "partial_update": s.AnnotationUpdateInput,
+    }
 
     def get_queryset(self):
         return selectors.span_list(self.request.user)
@@ -177,7 +190,7 @@ class AnnotationViewSet(Base):
         )
 
     @extend_schema(
-        responses={200: s.AnnotationOut(many=True), **ERRORS}, parameters=[OFFSET_UNIT_PARAM]
+        responses={200: s.AnnotationOut(many=True), **READ_ERRORS}, parameters=[OFFSET_UNIT_PARAM]
     )
     def list(self, request):
         queryset = self.filter_queryset(selectors.span_rows(request.user))
@@ -191,7 +204,7 @@ class AnnotationViewSet(Base):
 
     @extend_schema(
         request=s.AnnotationCreateInput,
-        responses={201: s.AnnotationOut, **ERRORS},
+        responses={201: s.AnnotationOut, **WRITE_ERRORS},
         parameters=[OFFSET_UNIT_PARAM],
         description="Place the span by `start`/`end`, by `quote` (with optional `prefix`, "
         "`suffix` and `near`), or both, which must agree. A duplicate span is 409.",
@@ -213,13 +226,13 @@ class AnnotationViewSet(Base):
         response["Location"] = reverse("api:annotation-detail", args=[annotation.pk])
         return response
 
-    @extend_schema(responses={200: s.AnnotationOut, **ERRORS}, parameters=[OFFSET_UNIT_PARAM])
+    @extend_schema(responses={200: s.AnnotationOut, **READ_ERRORS}, parameters=[OFFSET_UNIT_PARAM])
     def retrieve(self, request, pk):
         return self.detail_response(None)
 
     @extend_schema(
         request=s.AnnotationUpdateInput,
-        responses={200: s.AnnotationOut, **ERRORS},
+        responses={200: s.AnnotationOut, **CONDITIONAL_WRITE_ERRORS},
         parameters=[OFFSET_UNIT_PARAM, IF_MATCH],
         description="Change the kind, note or rulings (slugs), or move the span. Annotators "
         "change their own spans, editors any; a span of a published ruling keeps its text.",
@@ -238,7 +251,7 @@ class AnnotationViewSet(Base):
         )
         return self.detail_response(None)
 
-    @extend_schema(responses={204: None, **ERRORS}, parameters=[IF_MATCH])
+    @extend_schema(responses={204: None, **DELETE_ERRORS}, parameters=[IF_MATCH])
     def destroy(self, request, pk):
         annotation = self.get_object()
         services.span_delete(
@@ -258,6 +271,12 @@ class RulingViewSet(Base):
     lookup_value_regex = r"[-a-zA-Z0-9_]{1,200}"
     filterset_class = RulingFilter
     pagination_class = NewestFirst
+    input_serializers = {
+        "create": s.RulingCreateInput,
+        "partial_update": s.RulingUpdateInput,
+        "retract": s.RetractInput,
+        "reviews": s.ReviewInput,
+    }
 
     def get_queryset(self):
         return selectors.ruling_list(self.request.user)
@@ -271,7 +290,7 @@ class RulingViewSet(Base):
         return self.out(s.RulingOut, ruling, status_code=status_code, offsets=offsets)
 
     @extend_schema(
-        responses={200: s.RulingOut(many=True), **ERRORS}, parameters=[OFFSET_UNIT_PARAM]
+        responses={200: s.RulingOut(many=True), **READ_ERRORS}, parameters=[OFFSET_UNIT_PARAM]
     )
     def list(self, request):
         page = self.paginate_queryset(self.filter_queryset(selectors.ruling_rows(request.user)))
@@ -294,7 +313,7 @@ class RulingViewSet(Base):
 
     @extend_schema(
         request=s.RulingCreateInput,
-        responses={201: s.RulingOut, **ERRORS},
+        responses={201: s.RulingOut, **WRITE_ERRORS},
         parameters=[OFFSET_UNIT_PARAM],
         description="Drafts a ruling; `annotations` links spans by id.",
     )
@@ -305,13 +324,13 @@ class RulingViewSet(Base):
         response["Location"] = reverse("api:ruling-detail", args=[ruling.slug])
         return response
 
-    @extend_schema(responses={200: s.RulingOut, **ERRORS}, parameters=[OFFSET_UNIT_PARAM])
+    @extend_schema(responses={200: s.RulingOut, **READ_ERRORS}, parameters=[OFFSET_UNIT_PARAM])
     def retrieve(self, request, slug):
         return self.detail_response(slug)
 
     @extend_schema(
         request=s.RulingUpdateInput,
-        responses={200: s.RulingOut, **ERRORS},
+        responses={200: s.RulingOut, **CONDITIONAL_WRITE_ERRORS},
         parameters=[OFFSET_UNIT_PARAM, IF_MATCH],
         description="Drafts and rulings in review only: a published ruling is fixed (409).",
     )
@@ -326,7 +345,7 @@ class RulingViewSet(Base):
         )
         return self.detail_response(slug)
 
-    @extend_schema(responses={204: None, **ERRORS}, parameters=[IF_MATCH])
+    @extend_schema(responses={204: None, **DELETE_ERRORS}, parameters=[IF_MATCH])
     def destroy(self, request, slug):
         ruling = self.get_object()
         services.ruling_delete(
@@ -335,7 +354,9 @@ class RulingViewSet(Base):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        request=None, responses={200: s.RulingOut, **ERRORS}, parameters=[OFFSET_UNIT_PARAM]
+        request=None,
+        responses={200: s.RulingOut, **NO_BODY_WRITE_ERRORS},
+        parameters=[OFFSET_UNIT_PARAM],
     )
     @action(detail=True, methods=["post"])
     def submit(self, request, slug):
@@ -344,7 +365,7 @@ class RulingViewSet(Base):
 
     @extend_schema(
         request=s.RetractInput,
-        responses={200: s.RulingOut, **ERRORS},
+        responses={200: s.RulingOut, **WRITE_ERRORS},
         parameters=[OFFSET_UNIT_PARAM],
     )
     @action(detail=True, methods=["post"])
@@ -354,19 +375,30 @@ class RulingViewSet(Base):
         return self.detail_response(slug)
 
     @extend_schema(
-        methods=["GET"], responses={200: s.ReviewOut(many=True), **ERRORS}, filters=False
+        methods=["GET"],
+        # Keyed by media type like the errors: drf-spectacular takes the lowest key for the
+        # main response, and it must find the page here to document cursor and page_size.
+        responses={(200, "application/json"): s.ReviewOut(many=True), **DESK_READ_ERRORS},
+        filters=False,
+        description="The desk only: anonymous clients get 401 and readers 403, for any slug.",
     )
     @extend_schema(
         methods=["POST"],
         request=s.ReviewInput,
-        responses={201: s.ReviewOut, **ERRORS},
+        responses={201: s.ReviewOut, **CONDITIONAL_WRITE_ERRORS},
         description="Editors other than the ruling's author approve or request changes (a "
         "comment is required). Enough approvals of the current version publish the ruling. "
         "Name the version you judged in `ruling_version` or in If-Match (the ruling's ETag); "
         "a review of an older version is refused with 409.",
         parameters=[IF_MATCH],
     )
-    @action(detail=True, methods=["get", "post"], filterset_class=None, pagination_class=Cursor)
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        filterset_class=None,
+        pagination_class=Cursor,
+        permission_classes=[DeskOnly],
+    )
     def reviews(self, request, slug):
         ruling = get_object_or_404(selectors.rulings_for(request.user), slug=slug)
         if request.method == "POST":
@@ -378,16 +410,21 @@ class RulingViewSet(Base):
                 ruling=ruling, reviewer=request.user, version_required=True, **data
             )
             return Response(s.ReviewOut(review).data, status=status.HTTP_201_CREATED)
-        if not selectors.is_desk(request.user):
-            # Reviews are the desk's internal record, never public.
-            if not request.user.is_authenticated:
-                raise NotAuthenticated()
-            raise PermissionDenied("Only annotators and editors may read reviews.")
+        # Reviews are the desk's internal record, never public (DeskOnly refused everyone else).
         page = self.paginate_queryset(selectors.reviews_of(ruling))
         return self.get_paginated_response(s.ReviewOut(page, many=True).data)
 
     @extend_schema(
-        responses={200: OpenApiTypes.OBJECT, **ERRORS},
+        responses={200: OpenApiTypes.OBJECT, **READ_ERRORS},
+        parameters=[
+            OpenApiParameter(
+                "format",
+                str,
+                # Empty: chosen by the Accept header, as without the parameter.
+                enum=["jsonld", "json", ""],
+                description="`json` answers the same document as application/json.",
+            )
+        ],
         description="schema.org ClaimReview JSON-LD: the ruling's one ClaimReview. Published "
         "and retracted rulings only.",
         filters=False,

@@ -27,6 +27,8 @@ from .rulings import (
     public_ruling,
     ruling_list,
     ruling_rows,
+    spans_by_id,
+    spans_to_link,
 )
 from .spans import (
     SPAN_OUTPUT_COLUMNS,
@@ -67,6 +69,8 @@ __all__ = [
     "span_list",
     "span_permissions",
     "span_rows",
+    "spans_by_id",
     "spans_for",
     "spans_out_of_sync",
+    "spans_to_link",
 ]

@@ -4,14 +4,14 @@ import functools
 from typing import NamedTuple
 
 from django.contrib.postgres.aggregates import JSONBAgg
-from django.db.models import F, JSONField, OuterRef, Prefetch, Subquery, Value
+from django.db.models import F, JSONField, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce, JSONArray, Length
 from django.db.models.query import ModelIterable, ValuesListIterable
 
 from ..models import CLAIM_DISPLAY_LENGTH, PUBLIC_STATUSES, Annotation, Kind, Ruling
 from .reviews import with_review_state
 from .spans import SlugRef, UserRef
-from .visibility import Reader, is_desk, rulings_for
+from .visibility import Reader, is_desk, rulings_for, spans_for
 
 # Every column of a ruling: `only()` below restricts the related rows, not these.
 RULING_FIELDS = [f.name for f in Ruling._meta.concrete_fields]
@@ -191,3 +191,26 @@ def public_ruling(slug):
 
 def linked_spans(ruling):
     return _spans_in_context().filter(links__ruling=ruling)
+
+
+SPAN_SEARCH_LIMIT = 25
+
+
+def spans_to_link(user, text: str, *, exclude=()):
+    """Spans of any article whose quote, note or article title holds `text` (any case), for the
+    ruling editor's "add a span" search; at most SPAN_SEARCH_LIMIT, as `linked_spans` shows
+    them. Only what `user` may read (visibility.spans_for)."""
+    visible = spans_for(user).values("pk")
+    return (
+        _spans_in_context()
+        .filter(pk__in=visible)
+        .filter(
+            Q(quote__icontains=text) | Q(note__icontains=text) | Q(article__title__icontains=text)
+        )
+        .exclude(pk__in=list(exclude))[:SPAN_SEARCH_LIMIT]
+    )
+
+
+def spans_by_id(user, ids):
+    """The spans `ids` that `user` may read, as `linked_spans` shows them."""
+    return _spans_in_context().filter(pk__in=spans_for(user).filter(pk__in=list(ids)).values("pk"))

@@ -1,5 +1,5 @@
 """Open-standard views of our data: W3C Web Annotation (written and parsed) and schema.org
-ClaimReview."""
+ClaimReview; other tools' corpus formats (corpora: doccano JSONL, Label Studio tasks)."""
 
 from .claimreview import SCHEMA_CONTEXT, claim_review
 from .w3c import (

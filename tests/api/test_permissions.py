@@ -116,10 +116,11 @@ MATRIX = [
     ("POST",   "rulings/{retracted}/submit/",       None,          (401, 409, 403, 403, 409, 409)),
     ("GET",    "rulings/{draft}/submit/",           None,          (405, 405, 405, 405, 405, 405)),
 
-    # Reviews are the desk's record, never public: hidden with their ruling while it is not
-    # public (404), and 401/403 once the ruling is.
-    ("GET",    "rulings/{draft}/reviews/",          None,          (404, 200, 200, 404, 200, 200)),
-    ("GET",    "rulings/{review}/reviews/",         None,          (404, 200, 200, 404, 200, 200)),
+    # Reviews are the desk's record, never public: 401/403 before the ruling is looked up, so
+    # the answer is the same for a draft, a public ruling or no ruling at all.
+    ("GET",    "rulings/{draft}/reviews/",          None,          (401, 200, 200, 403, 200, 200)),
+    ("GET",    "rulings/{review}/reviews/",         None,          (401, 200, 200, 403, 200, 200)),
+    ("GET",    "rulings/no-such-ruling/reviews/",   None,          (401, 404, 404, 403, 404, 404)),
     ("GET",    "rulings/{published}/reviews/",      None,          (401, 200, 200, 403, 200, 200)),
     ("GET",    "rulings/{retracted}/reviews/",      None,          (401, 200, 200, 403, 200, 200)),
     ("POST",   "rulings/{review}/reviews/",         "approve",     (401, 403, 403, 403, 201, 201)),
