@@ -6,19 +6,28 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from annotations import absolute_urls, matching, selectors
 from annotations.anchoring import OffsetUnit
-from annotations.errors import PermissionDenied
 from annotations.models import Rating, Status
 from annotations.selectors import matching as match_reads
 from annotations.services.suggestions import suggestion_dismiss
 
-from .base import ERRORS, OFFSET_UNIT_PARAM, offset_unit, resolve_rulings
-from .serializers import MAX_INT, Offsets, StrictInput
+from .base import (
+    DESK_READ_ERRORS,
+    OFFSET_UNIT_PARAM,
+    WRITE_ERRORS,
+    DeskOnly,
+    DeskWrites,
+    JSONErrors,
+    OptionsAsJSON,
+    errors,
+    offset_unit,
+    resolve_rulings,
+)
+from .serializers import MAX_INT, Integer, Offsets, Slug, StrictInput, String
 
 MAX_PAGE_SIZE = 50
 DEFAULT_PAGE_SIZE = 10
@@ -28,10 +37,10 @@ LEVELS = [matching.MATCH, matching.SUGGESTION]
 
 
 class ClaimSearchQuery(serializers.Serializer):
-    q = serializers.CharField(
+    q = String(
         min_length=3, max_length=2000, help_text="The passage to match: 3 to 2,000 characters."
     )
-    language = serializers.CharField(
+    language = String(
         required=False,
         max_length=35,
         help_text="The passage's language (ISO 639-1, e.g. `en`, `ru`, `kk`): its words are "
@@ -49,9 +58,9 @@ class ClaimSearchQuery(serializers.Serializer):
 
 
 class DismissInput(StrictInput):
-    ruling = serializers.SlugField(max_length=200)
-    start = serializers.IntegerField(min_value=0, max_value=MAX_INT)
-    end = serializers.IntegerField(min_value=0, max_value=MAX_INT)
+    ruling = Slug(max_length=200)
+    start = Integer(min_value=0, max_value=MAX_INT)
+    end = Integer(min_value=0, max_value=MAX_INT)
 
 
 # --- Output ------------------------------------------------------------------------------------
@@ -157,12 +166,25 @@ SEARCH_EXAMPLE = OpenApiExample(
 )
 
 
-class ClaimSearch(APIView):
+class _View(OptionsAsJSON, JSONErrors, APIView):
+    """As the viewsets answer: errors as JSON, OPTIONS as JSON metadata."""
+
+
+class SuggestionsDesk(DeskOnly):
+    message = "Only annotators and editors may read and dismiss suggestions."
+
+
+class ClaimSearch(_View):
+    # Anyone may search (the selector shows each reader only what they may see).
+    permission_classes = [DeskWrites]
+    http_method_names = ["get", "head", "options"]
+
     @extend_schema(
         tags=["claims"],
         operation_id="claims_search",
         parameters=[ClaimSearchQuery],
-        responses={200: SearchOut, 400: ERRORS[400], 429: ERRORS[429]},
+        # No object to miss (no 404); otherwise what any read can meet.
+        responses={200: SearchOut, **errors(400, 401, 406, 429, 503)},
         examples=[SEARCH_EXAMPLE],
         description="Rulings whose claim the passage `q` repeats (claim spans linked to them, "
         "or their own claim text), best first, one per ruling, each with a score in 0..1 and a "
@@ -182,13 +204,6 @@ class ClaimSearch(APIView):
         return Response(SearchOut({"results": found}, context=context).data)
 
 
-def _desk_only(request):
-    if not selectors.is_desk(request.user):
-        if not request.user.is_authenticated:
-            raise NotAuthenticated()
-        raise PermissionDenied("Only annotators and editors may read and dismiss suggestions.")
-
-
 class _Suggestion:
     """A selectors.matching.Suggestion with the article it belongs to, for offsets."""
 
@@ -200,21 +215,22 @@ class _Suggestion:
         )
 
 
-class ArticleSuggestions(APIView):
+class ArticleSuggestions(_View):
     basename = "article"  # what its {slug} names, as a router's article views say it
+    permission_classes = [SuggestionsDesk]
+    http_method_names = ["get", "head", "options"]
 
     @extend_schema(
         tags=["articles"],
         operation_id="articles_suggestions",
         parameters=[OFFSET_UNIT_PARAM],
-        responses={200: SuggestionsOut, **{c: ERRORS[c] for c in (400, 401, 403, 404, 429)}},
+        responses={200: SuggestionsOut, **DESK_READ_ERRORS},
         description="The desk only. Sentences of the article that repeat the claim of an "
         "existing ruling and are not yet spans linked to it, with the ruling, the span they "
         "repeat, a score and a level, leaving out dismissed ones. To accept one, create the "
         "span with `POST /annotations/` naming the ruling in `rulings`.",
     )
     def get(self, request, slug):
-        _desk_only(request)
         unit = offset_unit(request)
         article = get_object_or_404(selectors.articles(), slug=slug)
         maps = selectors.offset_maps([article.pk]) if unit == OffsetUnit.UTF16 else None
@@ -224,19 +240,25 @@ class ArticleSuggestions(APIView):
         return Response(SuggestionsOut({"results": rows}, context=context).data)
 
 
-class DismissSuggestion(APIView):
+class DismissSuggestion(_View):
+    permission_classes = [SuggestionsDesk]
+    http_method_names = ["post", "options"]
+
+    def get_serializer(self, *args, **kwargs):
+        # What OPTIONS describes as the POST body (DRF's metadata asks for it).
+        return DismissInput(*args, **kwargs)
+
     @extend_schema(
         tags=["articles"],
         operation_id="articles_suggestions_dismiss",
         request=DismissInput,
         parameters=[OFFSET_UNIT_PARAM],
-        responses={204: None, **{c: ERRORS[c] for c in (400, 401, 403, 404, 415, 429)}},
+        responses={204: None, **WRITE_ERRORS},
         description="The desk only. The passage `start`..`end` of the article is not to be "
         "suggested for `ruling` again (remembered by its text, so an edit that moves it keeps "
         "it dismissed). Dismissing twice is harmless.",
     )
     def post(self, request, slug):
-        _desk_only(request)
         article = get_object_or_404(selectors.articles(), slug=slug)
         serializer = DismissInput(data=request.data)
         serializer.is_valid(raise_exception=True)
