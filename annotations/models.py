@@ -1,10 +1,44 @@
 """The data model of ../SPEC.md. Rules the database can hold are constraints here."""
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchConfig, SearchVectorField
 from django.core.validators import URLValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Func, Q
 from simple_history.models import HistoricalRecords
+
+# Text search configurations with a full-text index on span quotes and ruling claims (claim
+# matching, annotations/matching/). `simple` (no stemming, no stop words) serves every language
+# and script; the others stem the languages the desk reads most. A language without an indexed
+# configuration is searched with `simple` (matching.text.search_config).
+INDEXED_SEARCH_CONFIGS = ("simple", "english", "russian")
+
+
+def tsvector(config, column):
+    """`to_tsvector('<config>'::regconfig, column)`: the expression of the full-text indexes,
+    which a query must repeat exactly for the planner to use them."""
+    return Func(
+        SearchConfig(config), F(column), function="to_tsvector", output_field=SearchVectorField()
+    )
+
+
+def matching_indexes(prefix, column, condition=None):
+    """GIN indexes of claim matching on `column`: trigrams (pg_trgm `%` similarity) and one
+    full-text index per configuration in INDEXED_SEARCH_CONFIGS; partial on `condition`."""
+    return [
+        GinIndex(
+            OpClass(F(column), name="gin_trgm_ops"),
+            name=f"{prefix}_trgm_idx",
+            condition=condition,
+        ),
+        *(
+            GinIndex(
+                tsvector(config, column), name=f"{prefix}_fts_{config}_idx", condition=condition
+            )
+            for config in INDEXED_SEARCH_CONFIGS
+        ),
+    ]
 
 
 class Kind(models.TextChoices):
@@ -182,6 +216,8 @@ class Ruling(models.Model):
             # after the filter column lets a page stop after 51 rows at any depth.
             models.Index(fields=["status", "id"], name="ruling_status_id_idx"),
             models.Index(fields=["rating", "id"], name="ruling_rating_id_idx"),
+            # Claim matching (GET /claims/search/, article suggestions) on the claim text.
+            *matching_indexes("ruling_claim", "claim"),
         ]
 
     def __str__(self):
@@ -242,6 +278,10 @@ class Annotation(models.Model):
             models.Index(fields=["kind", "id"], name="annotation_kind_idx"),
             models.Index(fields=["author", "id"], name="annotation_author_idx"),
             models.Index(fields=["state", "id"], name="annotation_state_idx"),
+            # Claim matching (GET /claims/search/, article suggestions) on span quotes. Only
+            # claim spans are searched: partial indexes are smaller, cost evidence spans no
+            # writes, and are the one index that answers both the kind and the text.
+            *matching_indexes("span_quote", "quote", Q(kind=Kind.CLAIM)),
         ]
 
     def __str__(self):
@@ -295,3 +335,34 @@ class Review(models.Model):
 
     def __str__(self):
         return f"{self.decision} of {self.ruling_id} v{self.ruling_version}"
+
+
+class DismissedSuggestion(models.Model):
+    """A suggestion (a passage of an article that repeats a ruling's claim) that someone on the
+    desk dismissed: it is not offered again for that article and ruling. Kept by the passage's
+    text (its SHA-256), so a body edit that moves the passage does not bring it back; the
+    offsets say where it was when dismissed."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="dismissals")
+    ruling = models.ForeignKey(Ruling, on_delete=models.CASCADE, related_name="dismissals")
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    quote_sha256 = models.CharField(max_length=64)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="dismissals"
+    )
+    dismissed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # The suggestions of an article read these by article; one row per passage.
+            models.UniqueConstraint(
+                fields=["article", "ruling", "quote_sha256"], name="dismissal_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(end__gt=F("start")), name="dismissal_start_before_end"
+            ),
+        ]
+
+    def __str__(self):
+        return f"dismissed {self.ruling_id} at {self.article_id}:{self.start}-{self.end}"

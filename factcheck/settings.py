@@ -92,6 +92,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    # PostgreSQL search and trigram lookups, and the migration operation creating pg_trgm.
+    "django.contrib.postgres",
     "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",

@@ -5,7 +5,7 @@ from rest_framework.routers import DefaultRouter
 
 from factcheck.error_pages import not_found
 
-from . import feeds, views
+from . import feeds, matching, views
 from .base import OptionsAsJSON
 
 app_name = "api"
@@ -28,6 +28,18 @@ urlpatterns = [
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     path("claimreview/feed/", feeds.ClaimReviewFeed.as_view(), name="claimreview-feed"),
+    # Claim matching (issue 17); before the router, whose article routes would not take these.
+    path("claims/search/", matching.ClaimSearch.as_view(), name="claim-search"),
+    path(
+        "articles/<slug:slug>/suggestions/",
+        matching.ArticleSuggestions.as_view(),
+        name="article-suggestions",
+    ),
+    path(
+        "articles/<slug:slug>/suggestions/dismiss/",
+        matching.DismissSuggestion.as_view(),
+        name="article-suggestions-dismiss",
+    ),
     path("", include(router.urls)),
     # Whatever else ends in a slash here is the API's JSON 404, with DEBUG on too (Django's
     # debug page is HTML, which no API client asked for). Paths without the slash still

@@ -6,7 +6,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from rest_framework.authtoken.models import Token
 
-from annotations.models import Annotation, AnnotationRuling, Article, Review, Ruling
+from annotations.models import (
+    Annotation,
+    AnnotationRuling,
+    Article,
+    DismissedSuggestion,
+    Review,
+    Ruling,
+)
 
 # The desk's own data; each has a history model holding every change to it.
 DESK_MODELS = [Article, Ruling, Annotation, AnnotationRuling, Review]
@@ -22,6 +29,9 @@ def exported_models():
         Token,  # secrets only: the key is the credential
         *DESK_MODELS,
         *(model.history.model for model in DESK_MODELS),
+        # Suggestions the desk dismissed (claim matching): without them a restored desk would
+        # be offered every dismissed suggestion again. No history of their own.
+        DismissedSuggestion,
         # The admin's log of its own changes: the only history of users, groups and tokens.
         LogEntry,
     ]

@@ -19,6 +19,7 @@ from .rulings import (
     ruling_update,
 )
 from .spans import span_create, span_delete, span_update
+from .suggestions import suggestion_dismiss
 
 __all__ = [
     "ARTICLE_FIELDS",
@@ -42,4 +43,5 @@ __all__ = [
     "span_delete",
     "span_place_or_find",
     "span_update",
+    "suggestion_dismiss",
 ]

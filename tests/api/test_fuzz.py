@@ -109,6 +109,11 @@ VALID_BODIES = {
     ("POST", "/api/v1/rulings/{slug}/retract/"): lambda d, k: {"reason": "A source withdrew."},
     ("PATCH", "/api/v1/rulings/{slug}/"): lambda d, k: {"summary": d.draw(st.text(max_size=40))},
     ("PATCH", "/api/v1/articles/{slug}/"): lambda d, k: {"title": d.draw(st.text(max_size=40))},
+    ("POST", "/api/v1/articles/{slug}/suggestions/dismiss/"): lambda d, k: {
+        "ruling": d.draw(st.sampled_from(k["ruling"])),
+        "start": d.draw(st.integers(0, 20)),
+        "end": d.draw(st.integers(21, 40)),
+    },
 }
 
 

@@ -25,6 +25,7 @@ ANONYMOUS = {
     ("get", "rulings/{slug}/"),
     ("get", "rulings/{slug}/claimreview/"),
     ("get", "claimreview/feed/"),
+    ("get", "claims/search/"),
 }
 
 

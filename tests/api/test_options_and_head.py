@@ -38,6 +38,9 @@ ENDPOINTS = [
     ("rulings/{published}/claimreview/", {"GET"}),
     ("rulings/{draft}/claimreview/", {"GET"}),
     ("claimreview/feed/", {"GET"}),
+    ("claims/search/?q=terrorists", {"GET"}),
+    ("articles/{article}/suggestions/", {"GET"}),
+    ("articles/{article}/suggestions/dismiss/", {"POST"}),
     ("schema/", {"GET"}),
     ("docs/", {"GET"}),
 ]
@@ -58,6 +61,7 @@ POST_FIELDS = {
     "rulings/{slug}/submit/": set(),
     "rulings/{slug}/reviews/": {"decision", "comment", "ruling_version"},
     "rulings/{slug}/retract/": {"reason"},
+    "articles/{slug}/suggestions/dismiss/": {"ruling", "start", "end"},
 }  # fmt: skip
 
 # GETs whose answer HEAD must repeat, as each persona sees them.
@@ -91,7 +95,7 @@ def names(world):
 
 def documented(path):
     """The document's name for a concrete path: `rulings/x/submit/` -> `rulings/{slug}/submit/`."""
-    parts = path.split("/")
+    parts = path.split("?")[0].split("/")
     if len(parts) > 2 and parts[1].startswith("{"):
         parts[1] = "{id}" if parts[0] == "annotations" else "{slug}"
     return "/".join(parts)

@@ -45,6 +45,7 @@ BODIES = {
     "changes_no_comment": {"decision": "request_changes"},
     "reason": {"reason": "A source withdrew its statement."},
     "no_reason": {"reason": ""},
+    "dismiss": {"ruling": "{published}", "start": 0, "end": 8},
 }
 
 # Sent as If-Match: names the right object but a version it never had.
@@ -149,6 +150,15 @@ MATRIX = [
     # The ClaimReview DataFeed: public, for everyone; a bad `since` is named.
     ("GET",    "claimreview/feed/",                 None,          (200, 200, 200, 200, 200, 200)),
     ("GET",    "claimreview/feed/?since=yesterday", None,          (400, 400, 400, 400, 400, 400)),
+
+    # Claim matching (issue 17): search is public (what each reader may see); an article's
+    # suggestions and their dismissal are the desk's.
+    ("GET",    "claims/search/?q=terrorists+trained+abroad",
+                                                    None,          (200, 200, 200, 200, 200, 200)),
+    ("GET",    "claims/search/",                    None,          (400, 400, 400, 400, 400, 400)),
+    ("GET",    "articles/{article}/suggestions/",   None,          (401, 200, 200, 403, 200, 200)),
+    ("POST",   "articles/{article}/suggestions/dismiss/",
+                                                    "dismiss",     (401, 204, 204, 403, 204, 204)),
 
     ("GET",    "schema/",                           None,          (200, 200, 200, 200, 200, 200)),
     ("GET",    "schema/?format=json",               None,          (200, 200, 200, 200, 200, 200)),

@@ -7,7 +7,14 @@ from django.apps import apps
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from annotations.models import Annotation, AnnotationRuling, Article, Review, Ruling
+from annotations.models import (
+    Annotation,
+    AnnotationRuling,
+    Article,
+    DismissedSuggestion,
+    Review,
+    Ruling,
+)
 
 from ..factories import ArticleFactory, RulingFactory
 
@@ -173,6 +180,31 @@ def test_articles_with_spans_cannot_be_deleted(article, alice):
     with pytest.raises(Exception, match="protected"), transaction.atomic():
         Article.objects.filter(pk=article.pk).delete()
     assert Ruling.objects.count() == 0 and Article.objects.filter(pk=article.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("overrides", "constraint"),
+    [
+        ({"start": -1}, "annotations_dismissedsuggestion_start_check"),
+        ({"start": 0, "end": -1}, "annotations_dismissedsuggestion_end_check"),
+        ({"start": 8, "end": 8}, "dismissal_start_before_end"),
+    ],
+)
+def test_it_refuses_a_bad_dismissal(article, alice, overrides, constraint):
+    ruling = RulingFactory(author=alice)
+    fields = dict(
+        article=article, ruling=ruling, start=0, end=8, quote_sha256="0" * 64, dismissed_by=alice
+    )
+    refused(lambda: DismissedSuggestion.objects.create(**{**fields, **overrides}), constraint)
+
+
+def test_a_passage_is_dismissed_once_per_ruling(article, alice):
+    ruling = RulingFactory(author=alice)
+    fields = dict(
+        article=article, ruling=ruling, start=0, end=8, quote_sha256="0" * 64, dismissed_by=alice
+    )
+    DismissedSuggestion.objects.create(**fields)
+    refused(lambda: DismissedSuggestion.objects.create(**fields), "dismissal_unique")
 
 
 def test_every_constraint_in_the_database_is_tried_here(db):
