@@ -6,8 +6,7 @@ version shown travels with them, so an approval never lands on a version nobody 
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 
 from .. import selectors
@@ -15,11 +14,7 @@ from ..selectors import versions
 
 
 def review_view(model_admin, request, object_id):
-    ruling = model_admin.get_object(request, object_id)
-    if ruling is None:
-        raise Http404("No such ruling.")
-    if not model_admin.has_view_permission(request, ruling):
-        raise DjangoPermissionDenied
+    ruling = model_admin.viewable_ruling(request, object_id)
     permissions = selectors.ruling_permissions(request.user, ruling)
     if not (permissions["approve"] or permissions["request_changes"]):
         model_admin.message_user(

@@ -10,8 +10,7 @@ version. The forms only shape input; the services decide and their refusals name
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 
 from .. import selectors, services
@@ -108,11 +107,7 @@ def _linked_ids(request, ruling) -> list[int]:
 
 
 def edit_view(model_admin, request, object_id):
-    ruling = model_admin.get_object(request, object_id)
-    if ruling is None:
-        raise Http404("No such ruling.")
-    if not model_admin.has_view_permission(request, ruling):
-        raise DjangoPermissionDenied
+    ruling = model_admin.viewable_ruling(request, object_id)
     change_url = model_admin.change_url(ruling)
     if not selectors.ruling_permissions(request.user, ruling)["change"]:
         model_admin.message_user(

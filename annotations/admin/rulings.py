@@ -200,15 +200,20 @@ class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
             current_app=self.admin_site.name,
         )
 
-    def workflow_view(self, request, object_id, action):
-        """One workflow step from a button: the service decides, its refusal becomes a message."""
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        ruling = self.get_object(request, unquote(object_id))
+    def viewable_ruling(self, request, object_id):
+        """The ruling of one of this admin's own pages, or 404 / 403 as the admin's views do."""
+        ruling = self.get_object(request, object_id)
         if ruling is None:
             raise Http404("No such ruling.")
         if not self.has_view_permission(request, ruling):
             raise DjangoPermissionDenied
+        return ruling
+
+    def workflow_view(self, request, object_id, action):
+        """One workflow step from a button: the service decides, its refusal becomes a message."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        ruling = self.viewable_ruling(request, unquote(object_id))
         try:
             done = _WORKFLOW_HANDLERS[action](request, ruling)
         except ServiceError as exc:

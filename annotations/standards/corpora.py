@@ -135,6 +135,19 @@ def _check_text(doc, problems):
     return True
 
 
+def _add_span(doc, start, end, quote, label, at, problems):
+    kind = _kind(label, at, problems)
+    # Checked even when the label is wrong: every problem of the line is reported.
+    placed = isinstance(doc.text, str) and _check_span(doc, start, end, quote, at, problems)
+    if placed and kind:
+        doc.spans.append(CorpusSpan(start, end, kind))
+
+
+def _finish(doc, docs, problems):
+    if _check_text(doc, problems):
+        docs.append(doc)
+
+
 def _metadata(source, where, problems) -> dict:
     meta = {}
     for name in METADATA:
@@ -180,13 +193,8 @@ def parse_doccano(lines) -> list[CorpusDocument]:
                 problems.append(f"{at}: must be [start, end, label]; got {item!r}.")
                 continue
             start, end, label = item
-            kind = _kind(label, at, problems)
-            # Checked even when the label is wrong: every problem of the line is reported.
-            placed = isinstance(doc.text, str) and _check_span(doc, start, end, None, at, problems)
-            if placed and kind:
-                doc.spans.append(CorpusSpan(start, end, kind))
-        if _check_text(doc, problems):
-            docs.append(doc)
+            _add_span(doc, start, end, None, label, at, problems)
+        _finish(doc, docs, problems)
     if problems:
         raise CorpusError(problems)
     return docs
@@ -227,14 +235,9 @@ def parse_label_studio(data) -> list[CorpusDocument]:
             if not (isinstance(labels, list) and len(labels) == 1):
                 problems.append(f"{at}: a span must carry exactly one label; got {labels!r}.")
                 continue
-            kind = _kind(labels[0], at, problems)
             start, end = value.get("start"), value.get("end")
-            quote = value.get("text")
-            placed = isinstance(doc.text, str) and _check_span(doc, start, end, quote, at, problems)
-            if placed and kind:
-                doc.spans.append(CorpusSpan(start, end, kind))
-        if _check_text(doc, problems):
-            docs.append(doc)
+            _add_span(doc, start, end, value.get("text"), labels[0], at, problems)
+        _finish(doc, docs, problems)
     if problems:
         raise CorpusError(problems)
     return docs
