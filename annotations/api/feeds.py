@@ -30,7 +30,14 @@ def parse_since(value):
         since = None
     if since is None:
         raise ValidationError({"since": ["Enter an ISO 8601 datetime, e.g. 2026-01-31T12:00:00Z."]})
-    return since if timezone.is_aware(since) else timezone.make_aware(since, datetime.UTC)
+    if timezone.is_naive(since):
+        since = timezone.make_aware(since, datetime.UTC)
+    # In UTC before it reaches PostgreSQL, which refuses offsets past ±15:59 ("-21:58" is valid
+    # ISO 8601): the refusal would come after the streamed response had begun.
+    try:
+        return since.astimezone(datetime.UTC)
+    except OverflowError:
+        raise ValidationError({"since": ["This datetime is out of range."]}) from None
 
 
 def feed_items(rulings, urls):
