@@ -1,6 +1,9 @@
 """The data model of ../SPEC.md. Rules the database can hold are constraints here."""
 
+import secrets
+
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchConfig, SearchVectorField
 from django.core.validators import URLValidator
@@ -366,3 +369,89 @@ class DismissedSuggestion(models.Model):
 
     def __str__(self):
         return f"dismissed {self.ruling_id} at {self.article_id}:{self.start}-{self.end}"
+
+
+class WebhookEvent(models.TextChoices):
+    PUBLISHED = "ruling.published", "ruling published"
+    RETRACTED = "ruling.retracted", "ruling retracted"
+    SUPERSEDED = "ruling.superseded", "ruling superseded"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "pending"
+    DELIVERED = "delivered", "delivered"
+    FAILED = "failed", "failed (gave up)"
+
+
+def new_webhook_secret():
+    # Random per endpoint, never derived from SECRET_KEY: one receiver's secret tells nothing
+    # about another's.
+    return secrets.token_urlsafe(32)
+
+
+class WebhookEndpoint(models.Model):
+    """A receiver an admin registered: the events it wants, signed with its own secret."""
+
+    url = models.URLField(max_length=1000)
+    description = models.CharField(max_length=200, blank=True)
+    secret = models.CharField(max_length=200, default=new_webhook_secret)
+    events = ArrayField(models.CharField(max_length=40, choices=WebhookEvent.choices))
+    active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="webhook_endpoints"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(secret=""), name="webhook_secret_not_empty"),
+            models.CheckConstraint(condition=~Q(events=[]), name="webhook_events_not_empty"),
+            models.CheckConstraint(
+                condition=Q(events__contained_by=WebhookEvent.values), name="webhook_events_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.description or self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint: the body as first built (a redelivery sends it again, byte
+    for byte, with a new timestamp and signature) and what the last attempt met."""
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.CharField(max_length=40, choices=WebhookEvent.choices)
+    # The ruling the event is about; kept for the log even after the ruling is deleted.
+    ruling = models.ForeignKey(
+        Ruling, on_delete=models.SET_NULL, null=True, blank=True, related_name="deliveries"
+    )
+    body = models.TextField()
+    status = models.CharField(
+        max_length=20, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveIntegerField(default=0)
+    last_status_code = models.PositiveIntegerField(null=True, blank=True)
+    last_response_ms = models.PositiveIntegerField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            _choices_check("event", WebhookEvent, "webhook_delivery_event_valid"),
+            _choices_check("status", DeliveryStatus, "webhook_delivery_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=DeliveryStatus.DELIVERED) | Q(delivered_at__isnull=False),
+                name="webhook_delivered_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="webhook_status_idx")]
+
+    def __str__(self):
+        return f"{self.event} #{self.pk} to {self.endpoint_id}"

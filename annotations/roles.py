@@ -26,6 +26,11 @@ def is_editor(user):
     return user.is_superuser or EDITORS in _groups(user)
 
 
+def is_admin(user):
+    """Administrators run the installation: accounts, and where its webhooks go."""
+    return user is not None and user.is_authenticated and user.is_active and user.is_superuser
+
+
 def is_annotator(user):
     """Editors may do all an annotator may do."""
     if user is None or not user.is_authenticated or not user.is_active:

@@ -104,6 +104,9 @@ INSTALLED_APPS = [
     # Login failures are counted and locked out (django-axes): admin passwords cannot be guessed
     # at the speed of a script.
     "axes",
+    # The task queue, kept in PostgreSQL (procrastinate): webhook deliveries are deferred in the
+    # same transaction as the change they announce. Before "annotations", whose tasks it finds.
+    "procrastinate.contrib.django",
     "annotations",
 ]
 
@@ -336,6 +339,30 @@ FACTCHECK_METHODOLOGY = os.environ.get(
 if not FACTCHECK_METHODOLOGY:
     raise ImproperlyConfigured("FACTCHECK_METHODOLOGY must not be empty")
 
+# Webhooks (annotations/services/webhooks.py). A receiver on a loopback, private or link-local
+# address (and plain http, which only such a receiver may use) is refused unless this is on:
+# otherwise a registered URL could make the server call into its own network.
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = envbool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+# Retries: base, 2×base, 4×base, ... (at most an hour apart) until RETRY_FOR after the event.
+WEBHOOK_RETRY_BASE_SECONDS = envint("WEBHOOK_RETRY_BASE_SECONDS", 30, minimum=1)
+WEBHOOK_RETRY_FOR_SECONDS = envint("WEBHOOK_RETRY_FOR_SECONDS", 86400, minimum=1)
+WEBHOOK_TIMEOUT_SECONDS = envint("WEBHOOK_TIMEOUT_SECONDS", 10, minimum=1, maximum=120)
+# A job whose worker has sent no heartbeat for this long (it died mid-delivery) is run again.
+WEBHOOK_STALLED_AFTER_SECONDS = envint("WEBHOOK_STALLED_AFTER_SECONDS", 60, minimum=1)
+# How often the workers look for such jobs (a cron line; six fields count seconds).
+WEBHOOK_STALLED_CHECK_CRON = os.environ.get("WEBHOOK_STALLED_CHECK_CRON", "* * * * *").strip()
+PROCRASTINATE_WORKER_DEFAULTS = {
+    # Heartbeats every few seconds, so a dead worker's jobs are found stalled soon after.
+    "update_heartbeat_interval": envint("WORKER_HEARTBEAT_SECONDS", 10, minimum=1),
+    # Several deliveries at once: one slow receiver (up to the timeout) does not hold up the
+    # others, nor the periodic search for stalled jobs.
+    "concurrency": envint("WORKER_CONCURRENCY", 4, minimum=1, maximum=64),
+    # Finished jobs are deleted: the delivery log (WebhookDelivery) is the record; failed jobs
+    # stay in the queue's tables for inspection.
+    "delete_jobs": "successful",
+}
+
+_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").strip().upper()
 if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
     raise ImproperlyConfigured(
@@ -351,5 +378,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     # Replaces Django's default handlers for its loggers (its console one would print each record
     # a second time in DEBUG); records still reach the root handler above.
-    "loggers": {"django": {"level": LOG_LEVEL}},
+    "loggers": {
+        "django": {"level": LOG_LEVEL},
+        # procrastinate tells at INFO of every task it registers, in every process that loads
+        # the settings (each manage.py command); its warnings and the worker's errors remain.
+        "procrastinate": {"level": max(LOG_LEVEL, "WARNING", key=_LEVELS.index)},
+    },
 }

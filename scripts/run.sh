@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make run`: install, start the project-local PostgreSQL (unless DATABASE_URL is set), migrate,
-# import seeds/ and fixtures/, create the demo accounts, serve on 127.0.0.1:${PORT:-8000}.
+# import seeds/ and fixtures/, create the demo accounts, start the task worker (webhooks) and
+# serve on 127.0.0.1:${PORT:-8000}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,5 +20,10 @@ manage import_articles seeds/
 # accounts it made itself.
 manage create_demo_users --credentials-file .local/demo-accounts.txt
 manage load_annotations fixtures/
+# The task worker (webhook deliveries) beside the web server, stopped with it.
+.venv/bin/python manage.py procrastinate worker &
+worker=$!
+trap 'kill "$worker" 2>/dev/null; wait "$worker" 2>/dev/null' EXIT INT TERM
+echo "run: task worker started (pid $worker)"
 echo "run: serving on http://127.0.0.1:${PORT:-8000}/admin/"
-exec .venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"
+.venv/bin/python manage.py runserver "127.0.0.1:${PORT:-8000}"

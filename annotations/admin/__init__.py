@@ -2,4 +2,4 @@
 an action comes from the permissions the server computes, so the admin obeys the same rules as
 the API."""
 
-from . import articles, rulings, spans  # noqa: F401  (each registers its ModelAdmins)
+from . import articles, rulings, spans, webhooks  # noqa: F401  (each registers its ModelAdmins)

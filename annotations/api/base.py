@@ -14,11 +14,12 @@ from rest_framework.response import Response
 
 from annotations import absolute_urls, roles, selectors
 from annotations.anchoring import OffsetUnit
+from annotations.downloads import csv_download
 from annotations.errors import PreconditionFailed
 from annotations.models import Annotation, Ruling
 
 from . import serializers as s
-from .renderers import JSONRenderer
+from .renderers import CSVRenderer, JSONRenderer
 
 # --- Shared request parsing ---------------------------------------------------------------------
 
@@ -204,6 +205,35 @@ class JSONErrors:
         self.request.accepted_renderer = JSONRenderer()
         self.request.accepted_media_type = JSONRenderer.media_type
         return response
+
+
+def csv_format_param(what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "format",
+        str,
+        # Empty: chosen by the Accept header, as without the parameter.
+        enum=["json", "csv", ""],
+        description=f"`csv` (or Accept: text/csv) answers every {what} the filters select as "
+        "one CSV table (no pages; code-point offsets), streamed.",
+    )
+
+
+def csv_response(request, queryset, table):
+    """The whole filtered list as a CSV attachment (annotations/downloads.py). Offsets are code
+    points: a spreadsheet has no use for UTF-16, and asking for it is refused, not ignored."""
+    if offset_unit(request) != OffsetUnit.CODEPOINT:
+        raise ValidationError(
+            {"offset_unit": ["CSV tables give code-point offsets only; leave offset_unit out."]}
+        )
+    return csv_download(queryset, table)
+
+
+class CSVLists:
+    """A viewset whose list also answers `?format=csv` (its `list` streams csv_response)."""
+
+    def get_renderers(self):
+        renderers = super().get_renderers()
+        return [*renderers, CSVRenderer()] if self.action == "list" else renderers
 
 
 class NoInput(s.StrictInput):

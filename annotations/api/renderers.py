@@ -67,3 +67,16 @@ class FormatOverrideNegotiation(DefaultContentNegotiation):
                     if base and renderer.media_type.split(";")[0].strip() == base:
                         return renderer, renderer.media_type
             raise
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """`?format=csv` (or Accept: text/csv) on the span and ruling lists. The views stream the
+    table themselves (standards/tables.py); this class only lets content negotiation choose
+    it, and errors are JSON (api.base.JSONErrors)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raise NotImplementedError("CSV lists are streamed by their views")

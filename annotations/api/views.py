@@ -28,7 +28,10 @@ from .base import (
     READ_ERRORS,
     WRITE_ERRORS,
     Base,
+    CSVLists,
     DeskOnly,
+    csv_format_param,
+    csv_response,
     expected_version,
     offset_unit,
     resolve_rulings,
@@ -165,7 +168,7 @@ class ArticleViewSet(Base):
 
 
 @extend_schema(tags=["annotations"])
-class AnnotationViewSet(Base):
+class AnnotationViewSet(CSVLists, Base):
     lookup_value_regex = r"[0-9]{1,18}"
     filterset_class = AnnotationFilter
     pagination_class = Cursor
@@ -190,10 +193,19 @@ class AnnotationViewSet(Base):
         )
 
     @extend_schema(
-        responses={200: s.AnnotationOut(many=True), **READ_ERRORS}, parameters=[OFFSET_UNIT_PARAM]
+        responses={
+            (200, "application/json"): s.AnnotationOut(many=True),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="With format=csv: the table of every span selected."
+            ),
+            **READ_ERRORS,
+        },
+        parameters=[OFFSET_UNIT_PARAM, csv_format_param("span")],
     )
     def list(self, request):
         queryset = self.filter_queryset(selectors.span_rows(request.user))
+        if request.accepted_renderer.format == "csv":
+            return csv_response(request, queryset, "spans")
         page = self.paginate_queryset(queryset)
         offsets = self.offsets({a.article_id for a in page})
         return self.get_paginated_response(
@@ -266,7 +278,7 @@ class AnnotationViewSet(Base):
 
 
 @extend_schema(tags=["rulings"])
-class RulingViewSet(Base):
+class RulingViewSet(CSVLists, Base):
     lookup_field = "slug"
     lookup_value_regex = r"[-a-zA-Z0-9_]{1,200}"
     filterset_class = RulingFilter
@@ -290,10 +302,20 @@ class RulingViewSet(Base):
         return self.out(s.RulingOut, ruling, status_code=status_code, offsets=offsets)
 
     @extend_schema(
-        responses={200: s.RulingOut(many=True), **READ_ERRORS}, parameters=[OFFSET_UNIT_PARAM]
+        responses={
+            (200, "application/json"): s.RulingOut(many=True),
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR, description="With format=csv: the table of every ruling selected."
+            ),
+            **READ_ERRORS,
+        },
+        parameters=[OFFSET_UNIT_PARAM, csv_format_param("ruling")],
     )
     def list(self, request):
-        page = self.paginate_queryset(self.filter_queryset(selectors.ruling_rows(request.user)))
+        queryset = self.filter_queryset(selectors.ruling_rows(request.user))
+        if request.accepted_renderer.format == "csv":
+            return csv_response(request, queryset, "rulings")
+        page = self.paginate_queryset(queryset)
         offsets = self.offsets({span.article_id for r in page for span in r.linked_spans})
         context = {**self.get_serializer_context(), "offsets": offsets}
         return self.get_paginated_response(s.RulingOut(page, many=True, context=context).data)

@@ -13,6 +13,8 @@ from annotations.models import (
     DismissedSuggestion,
     Review,
     Ruling,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 # The desk's own data; each has a history model holding every change to it.
@@ -32,12 +34,19 @@ def exported_models():
         # Suggestions the desk dismissed (claim matching): without them a restored desk would
         # be offered every dismissed suggestion again. No history of their own.
         DismissedSuggestion,
+        # Where the desk's webhooks go: secrets only, as each carries the key its receiver
+        # checks signatures with (restored, receivers keep working unchanged).
+        WebhookEndpoint,
+        # What was sent to them and how they answered: with its endpoints (secrets only).
+        WebhookDelivery,
         # The admin's log of its own changes: the only history of users, groups and tokens.
         LogEntry,
     ]
 
 
-# Installed models whose rows a backup deliberately does not hold, and why.
+# Installed models whose rows a backup deliberately does not hold, and why. (The task queue's
+# tables, procrastinate's unmanaged models, are not a backup's either: its jobs are this
+# installation's webhook attempts, and a restored desk starts with an empty queue.)
 LEFT_OUT = {
     "contenttypes.ContentType": (
         "made by `migrate` in every installation, with ids of its own; a row that refers to a "
@@ -65,7 +74,7 @@ LEFT_OUT = {
 
 # Fields written only by `export_all --with-secrets`.
 SECRET_FIELDS = {"auth.User": {"password"}}
-SECRET_MODELS = {"authtoken.Token"}
+SECRET_MODELS = {"authtoken.Token", "annotations.WebhookEndpoint", "annotations.WebhookDelivery"}
 # An admin log entry about a token names it by its key (Token.__str__): blanked without secrets.
 TOKEN_MODELS = {"authtoken.token", "authtoken.tokenproxy"}  # content type natural keys, joined
 WITHHELD = "(API token; its key is left out of backups without secrets)"

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from .. import roles, selectors
 from ..errors import Conflict, InvalidInput, PermissionDenied
-from ..models import Decision, Review, Ruling, Status
+from ..models import Decision, Review, Ruling, Status, WebhookEvent
+from . import webhooks
 from ._guards import check_choice, lock_ruling, require
 
 
@@ -88,4 +89,10 @@ def review_create(
         return review
     ruling._history_user = reviewer
     ruling.save(update_fields=["status", "published_at", "updated_at"])
+    if ruling.status == Status.PUBLISHED:
+        webhooks.emit(WebhookEvent.PUBLISHED, ruling)
+        if ruling.supersedes_id:
+            # The retracted ruling it replaces is superseded from this moment (the public
+            # pages link the two from now on).
+            webhooks.emit(WebhookEvent.SUPERSEDED, ruling.supersedes)
     return review

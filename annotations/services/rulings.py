@@ -11,7 +11,8 @@ from django.utils.text import slugify
 
 from .. import roles
 from ..errors import Conflict, InvalidInput
-from ..models import ClaimantKind, Kind, Rating, Ruling, Status, web_url
+from ..models import ClaimantKind, Kind, Rating, Ruling, Status, WebhookEvent, web_url
+from . import webhooks
 from ._guards import (
     UNSET,
     check_choice,
@@ -264,4 +265,5 @@ def ruling_retract(*, ruling: Ruling, user, reason) -> Ruling:
     ruling._history_user = user
     ruling._change_reason = "retracted"
     ruling.save(update_fields=["status", "retraction_reason", "updated_at"])
+    webhooks.emit(WebhookEvent.RETRACTED, ruling)
     return ruling

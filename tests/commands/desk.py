@@ -270,6 +270,32 @@ def _admin_work():
     assert Token.objects.filter(user=intern).exists()
 
 
+def _register_a_webhook():
+    """An admin registers a webhook endpoint in the admin, before the rulings are published:
+    their publications, retraction and supersession each leave a delivery row."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from annotations.models import WebhookEndpoint
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="admin"))
+    response = client.post(
+        "/admin/annotations/webhookendpoint/add/",
+        {
+            # An address literal: resolves without DNS, and is a public one (the check refuses
+            # private addresses). Nothing is sent: no worker runs here.
+            "url": "https://93.184.215.14/hooks/factcheck",
+            "description": "aggregator",
+            "events": ["ruling.published", "ruling.retracted", "ruling.superseded"],
+            "active": "on",
+        },
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"webhook endpoint: {response.status_code}\n{response.content[:3000]}")
+    assert WebhookEndpoint.objects.count() == 1
+
+
 def _dismiss_a_suggestion():
     """The editor dismisses one of an article's claim-matching suggestions (issue 17)."""
     from django.contrib.auth import get_user_model
@@ -297,6 +323,7 @@ def build(args):
     call_command(
         "create_demo_users", "--credentials-file", str(workdir / "demo-accounts.txt"), stdout=out
     )
+    _register_a_webhook()
     call_command("load_annotations", "fixtures/", stdout=out, stderr=out)
     edit = _edit_an_article()
     _dismiss_a_suggestion()

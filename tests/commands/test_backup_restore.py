@@ -198,7 +198,13 @@ def test_the_desk_is_one_like_make_runs_in_use(made):
     # The editor's token (api_token) and the group, member and token an admin made in the admin.
     assert len(tables["authtoken.Token"]) == 2 and made.token
     assert [g["name"] for g in tables["auth.Group"] if g["name"] == "interns"] == ["interns"]
-    assert len(tables["admin.LogEntry"]) == 3
+    # Those three, and the webhook endpoint registered there.
+    assert len(tables["admin.LogEntry"]) == 4
+    assert len(tables["annotations.WebhookEndpoint"]) == 1
+    published = [r for r in rulings.values() if r["status"] in ("published", "retracted")]
+    events = sorted(d["event"] for d in tables["annotations.WebhookDelivery"])
+    assert events.count("ruling.published") == len(published)
+    assert events.count("ruling.retracted") == events.count("ruling.superseded") == 1
     # The answers compared: every object read, some of them refused to the anonymous reader.
     statuses = {
         who: [a["status"] for a in answers.values()]
@@ -229,7 +235,7 @@ def test_a_backup_with_secrets_restores_every_row_and_every_answer(made, new_dat
 
 def without_secrets(tables):
     """The tables with what a backup without secrets leaves out blanked."""
-    tables = {label: rows for label, rows in tables.items() if label != "authtoken.Token"}
+    tables = {label: rows for label, rows in tables.items() if label not in backup.SECRET_MODELS}
     tables["auth.User"] = [{**u, "password": "(not compared)"} for u in tables["auth.User"]]
     tables["admin.LogEntry"] = [
         {**e, "object_id": None, "object_repr": None}
@@ -240,7 +246,7 @@ def without_secrets(tables):
     return tables
 
 
-def test_a_backup_without_secrets_restores_all_but_passwords_and_tokens(
+def test_a_backup_without_secrets_restores_all_but_passwords_tokens_and_webhooks(
     made, new_database, migrated
 ):
     url = new_database("bare", template=migrated)
@@ -257,6 +263,8 @@ def test_a_backup_without_secrets_restores_all_but_passwords_and_tokens(
     # The editor's answers (authenticated in-process: there are no tokens now) are the same.
     assert_same_answers(made.snapshot["api"], after["api"])
     assert after["tables"]["authtoken.Token"] == [] and after["probe_token"] == 401
+    assert after["tables"]["annotations.WebhookEndpoint"] == []
+    assert after["tables"]["annotations.WebhookDelivery"] == []
     assert all(u["password"].startswith("!") for u in after["tables"]["auth.User"])
     assert after["logins"] == dict.fromkeys(DEMO_LOGINS, False)
     assert restored["output"].splitlines()[1:] == [
@@ -268,6 +276,8 @@ def test_a_backup_without_secrets_restores_all_but_passwords_and_tokens(
         "  intern: manage.py changepassword intern",
         "API tokens are not in a file without secrets: each API client needs a new one "
         "(manage.py api_token USERNAME).",
+        "Nor are webhook endpoints (each holds its receiver's signing secret): register them "
+        "again in the admin.",
     ]
 
 

@@ -62,6 +62,8 @@ def test_without_secrets_restored_users_are_listed_with_how_to_set_their_passwor
         "  frank: manage.py changepassword frank",
         "API tokens are not in a file without secrets: each API client needs a new one "
         "(manage.py api_token USERNAME).",
+        "Nor are webhook endpoints (each holds its receiver's signing secret): register them "
+        "again in the admin.",
     ]
     assert not [u.username for u in User.objects.all() if u.has_usable_password()]
 

@@ -266,3 +266,10 @@ def test_ruling_pages_link_each_other_across_a_supersession(client, world, alice
     new = parse(client.get("/rulings/successor-ruling/"))
     hrefs = [a.get("href") for a in new.iterfind(".//h:p[@id='supersedes']/h:a", NS)]
     assert hrefs == ["/rulings/retracted-ruling/"]
+
+
+def test_rulings_index_leads_to_the_home_list_keeping_the_query(client, world):
+    response = client.get("/rulings/?q=training&rating=unsupported")
+    assert response.status_code == 302
+    assert response["Location"] == "/?q=training&rating=unsupported"
+    assert client.get("/rulings/", follow=True).status_code == 200

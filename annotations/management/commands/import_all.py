@@ -61,4 +61,8 @@ def instructions(result: backup.Restored) -> list[str]:
             "API tokens are not in a file without secrets: each API client needs a new one "
             "(manage.py api_token USERNAME)."
         )
+        lines.append(
+            "Nor are webhook endpoints (each holds its receiver's signing secret): register "
+            "them again in the admin."
+        )
     return lines
