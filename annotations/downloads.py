@@ -12,13 +12,14 @@ TABLES = {
 }
 
 
-def csv_download(rows, table: str) -> StreamingHttpResponse:
+def csv_download(rows, table: str, offsets=None) -> StreamingHttpResponse:
     """`rows` (selectors.span_rows or ruling_rows, filtered as the caller chose) as a CSV
-    attachment named after `table`, streamed from one query, oldest first."""
+    attachment named after `table`, streamed from one query, oldest first; `offsets` converts
+    positions (api.serializers.Offsets), code points when None."""
     columns, record = TABLES[table]
-    lines = tables.csv_lines(
-        columns, (record(row) for row in rows.order_by("id").iterator(chunk_size=CSV_CHUNK))
-    )
+    rows = rows.order_by("id").iterator(chunk_size=CSV_CHUNK)
+    records = (record(row, offsets) if offsets else record(row) for row in rows)
+    lines = tables.csv_lines(columns, records)
     response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{table}.csv"'
     return response

@@ -132,7 +132,12 @@ class RulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
         "author",
         "updated_at",
     )
-    list_filter = ("status", "rating", AwaitingMyReviewFilter)
+    list_filter = (
+        "status",
+        "rating",
+        AwaitingMyReviewFilter,
+        ("author", admin.RelatedOnlyFieldListFilter),
+    )
     search_fields = ("slug", "claim", "claimant_name", "statement", "summary")
     list_select_related = ("author",)
     inlines = [LinkInline]

@@ -3,6 +3,7 @@
 Who may see what is decided in `visibility` alone; the other modules build rows on top of it.
 """
 
+from .desk import Dashboard, Queue, dashboard, desk_queues
 from .permissions import ruling_permissions, span_permissions
 from .public import (
     claim_review_rulings,
@@ -42,6 +43,10 @@ from .spans import (
 from .visibility import articles, is_desk, rulings_for, spans_for
 
 __all__ = [
+    "Dashboard",
+    "Queue",
+    "dashboard",
+    "desk_queues",
     "claim_review_rulings",
     "ruling_search",
     "ruling_facets",

@@ -4,7 +4,7 @@ import functools
 from typing import NamedTuple
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, F, Func, TextField
+from django.db.models import Exists, F, Func, QuerySet, TextField
 from django.db.models.query import ModelIterable, ValuesListIterable
 
 from ..anchoring import OffsetMap
@@ -188,6 +188,8 @@ def span_export_rows():
 
 
 def offset_maps(article_ids):
-    """OffsetMap of each article, for converting offsets to UTF-16 (one query)."""
-    bodies = Article.objects.filter(pk__in=set(article_ids)).values_list("pk", "body")
+    """OffsetMap of each article, for converting offsets to UTF-16 (one query): `article_ids`
+    an iterable of ids, or a queryset of them (then a subquery of the same query)."""
+    ids = article_ids if isinstance(article_ids, QuerySet) else set(article_ids)
+    bodies = Article.objects.filter(pk__in=ids).values_list("pk", "body")
     return {pk: OffsetMap(body) for pk, body in bodies}

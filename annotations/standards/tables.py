@@ -1,6 +1,7 @@
 """CSV tables of spans and rulings, for spreadsheets: built from the rows the lists already read
 (selectors' SpanRow and RulingRow), no queries of their own. One column per field, the API's
-names, code-point offsets; several values in one cell (ruling slugs, source URLs) are joined by
+names, offsets in the unit asked for (`offsets(article_id, position)`, code points by default);
+several values in one cell (ruling slugs, source URLs) are joined by
 a space or " | "."""
 
 from __future__ import annotations
@@ -36,15 +37,19 @@ def _cell(value) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def span_record(row) -> list[str]:
+def _as_stored(article_id, position):
+    return position
+
+
+def span_record(row, offsets=_as_stored) -> list[str]:
     return [
         _cell(v)
         for v in (
             row.id,
             row.article.slug,
             row.kind,
-            row.start,
-            row.end,
+            offsets(row.article_id, row.start),
+            offsets(row.article_id, row.end),
             row.quote,
             row.prefix,
             row.suffix,
@@ -60,9 +65,12 @@ def span_record(row) -> list[str]:
     ]
 
 
-def ruling_record(row) -> list[str]:
+def ruling_record(row, offsets=_as_stored) -> list[str]:
     sources = " | ".join(s.get("url", "") for s in (row.sources or []))
-    spans = " ".join(f"{s.article.slug}:{s.start}-{s.end}" for s in row.linked_spans)
+    spans = " ".join(
+        f"{s.article.slug}:{offsets(s.article_id, s.start)}-{offsets(s.article_id, s.end)}"
+        for s in row.linked_spans
+    )
     return [
         _cell(v)
         for v in (

@@ -32,12 +32,32 @@ def every_page(client, path, **params):
 # --- Bad input first ---------------------------------------------------------------------------
 
 
-def test_utf16_offsets_are_refused_naming_offset_unit(api, world):
+def test_a_bad_offset_unit_is_a_json_400_naming_it(api, world):
     for path in ("annotations/", "rulings/"):
-        response = api().get(API + path, {"format": "csv", "offset_unit": "utf16"})
+        response = api().get(API + path, {"format": "csv", "offset_unit": "bytes"})
         assert response.status_code == 400
         assert response["Content-Type"] == "application/json"
         assert "offset_unit" in response.json()
+
+
+def test_utf16_offsets_are_the_json_list_s(api, world, erin, django_assert_max_num_queries):
+    """After the article's emoji, UTF-16 positions run one ahead of code points."""
+    client = api(erin)
+    query = {"offset_unit": "utf-16"}
+    with django_assert_max_num_queries(7):
+        spans = table(client.get(API + "annotations/", {**query, "format": "csv"}))
+    listed = {a["id"]: a for a in every_page(client, "annotations/", **query)}
+    assert {int(r["id"]): (int(r["start"]), int(r["end"])) for r in spans} == {
+        pk: (a["start"], a["end"]) for pk, a in listed.items()
+    }
+    assert any(int(r["start"]) != listed[int(r["id"])]["start"] - 1 for r in spans)
+    later = world.published_claim
+    assert later.start > world.article.body.index("🔥")
+    [row] = [r for r in spans if int(r["id"]) == later.pk]
+    assert int(row["start"]) == later.start + 1  # the emoji is two UTF-16 units
+    rulings = table(client.get(API + "rulings/", {**query, "format": "csv"}))
+    [published] = [r for r in rulings if r["slug"] == world.published.slug]
+    assert f"zhanaozen:{later.start + 1}-{later.end + 1}" in published["spans"]
 
 
 @pytest.mark.parametrize("path", ["annotations/{span}/", "rulings/{ruling}/", "articles/"])
