@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 ROW = 24  # px per bar, label included
-LABEL = 170  # px for the labels on the left
+LABEL = 250  # px for the labels on the left (the longest rating label fits)
 BAR = 260  # px for the longest bar
 VALUE = 40  # px for the figure after a bar
 
@@ -54,3 +54,19 @@ def bar_chart(title: str, pairs) -> Chart:
         label_x=LABEL - 8,
         bar_x=LABEL,
     )
+
+
+def duration_words(delta) -> str:
+    """A wait as people say it: "under a minute", "3 h 20 min", "2 days 4 h"."""
+    if delta is None:
+        return ""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days} day{'s' if days != 1 else ''}" + (f" {hours} h" if hours else "")
+    if hours:
+        return f"{hours} h" + (f" {minutes} min" if minutes else "")
+    return f"{minutes} min"
