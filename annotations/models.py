@@ -226,6 +226,11 @@ class Ruling(models.Model):
     def __str__(self):
         return self.statement
 
+    @property
+    def status_words(self) -> str:
+        """The status as a person reads it in a message: "in review", not `in_review`."""
+        return Status(self.status).label.lower()
+
 
 class Annotation(models.Model):
     # No index of its own: annotation_article_idx (article, id) serves every lookup by article.
@@ -311,7 +316,12 @@ class AnnotationRuling(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.annotation_id} -> {self.ruling_id}"
+        # As a person reads a link: which span, saying what, to which verdict.
+        quote = self.annotation.quote
+        quote = quote if len(quote) <= 40 else quote[:39] + "…"
+        statement = self.ruling.statement
+        statement = statement if len(statement) <= 50 else statement[:49] + "…"
+        return f"{self.annotation.kind} #{self.annotation_id} “{quote}” → {statement}"
 
 
 class Review(models.Model):

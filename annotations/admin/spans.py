@@ -55,6 +55,12 @@ class AnnotationAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 @admin.register(AnnotationRuling)
 class AnnotationRulingAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    """Links are shown on their span's and ruling's pages; this list stays reachable by URL
+    (its history) but is not in the navigation, where it only puzzled people."""
+
+    def has_module_permission(self, request):
+        return False
+
     list_display = ("annotation", "ruling", "created_at")
     list_select_related = ("annotation", "ruling")
     search_fields = ("ruling__slug", "annotation__quote")

@@ -342,8 +342,8 @@ class TomlFixtures:
             return slug, "unchanged", []
         if ruling.status != Status.DRAFT:
             self._warn(
-                f"{where(differing[0])}: ruling {slug!r} is {ruling.status} and differs from the "
-                f"file in {', '.join(differing)}; only drafts are updated from a file "
+                f"{where(differing[0])}: ruling {slug!r} is {ruling.status_words} and differs "
+                f"from the file in {', '.join(differing)}; only drafts are updated from a file "
                 f"({HELD_HINTS[ruling.status]}): left as it is, and its status is not advanced."
             )
             return slug, "held", differing
@@ -389,8 +389,8 @@ class TomlFixtures:
             if ruling.supersedes_id != old.pk:
                 if ruling.status in PUBLIC_STATUSES:
                     self._warn(
-                        f"ruling {slug!r} is {ruling.status}: its supersedes cannot be set to "
-                        f"{old_slug!r} any more; left as it is."
+                        f"ruling {slug!r} is {ruling.status_words}: its supersedes cannot be "
+                        f"set to {old_slug!r} any more; left as it is."
                     )
                 else:
                     # Replacing a retracted ruling is an editor's act, and whoever makes that
@@ -403,7 +403,7 @@ class TomlFixtures:
         position, wanted = STATUS_ORDER.index(ruling.status), STATUS_ORDER.index(target)
         if position > wanted:
             self._warn(
-                f"ruling {slug!r} is already {ruling.status}, past the file's {target}; "
+                f"ruling {slug!r} is already {ruling.status_words}, past the file's {target}; "
                 "left as it is."
             )
             return changed

@@ -60,8 +60,8 @@ def check_open(ruling):
     """A published or retracted ruling is fixed: its text, rating and spans."""
     if not roles.ruling_is_open(ruling.status):
         raise Conflict(
-            f"Ruling {ruling.slug!r} is {ruling.status} and cannot be edited. An editor retracts "
-            "it and drafts a new ruling that supersedes it.",
+            f"Ruling {ruling.slug!r} is {ruling.status_words} and cannot be edited. An editor "
+            "retracts it and drafts a new ruling that supersedes it.",
             code="ruling_published",
         )
 
@@ -70,7 +70,7 @@ def check_linkable(rulings):
     for ruling in rulings:
         if not roles.ruling_is_open(ruling.status):
             raise Conflict(
-                f"Ruling {ruling.slug!r} is {ruling.status}: its spans cannot change. "
+                f"Ruling {ruling.slug!r} is {ruling.status_words}: its spans cannot change. "
                 "Draft a new ruling that supersedes it.",
                 field="rulings",
                 code="ruling_published",

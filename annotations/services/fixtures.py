@@ -93,7 +93,9 @@ def ruling_advance(
     position, wanted = STATUS_ORDER.index(ruling.status), STATUS_ORDER.index(status)
     if position > wanted:
         raise Conflict(
-            f"Ruling {ruling.slug!r} is already {ruling.status}, past {status}.", field="status"
+            f"Ruling {ruling.slug!r} is already {ruling.status_words}, "
+            f"past {Status(status).label.lower()}.",
+            field="status",
         )
     if wanted >= STATUS_ORDER.index(Status.PUBLISHED) and not reviewers:
         raise InvalidInput(

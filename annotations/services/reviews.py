@@ -42,7 +42,9 @@ def review_create(
         "Four eyes: you cannot review your own ruling.",
     )
     if ruling.status != Status.IN_REVIEW:
-        raise Conflict(f"Only rulings in review can be reviewed; this ruling is {ruling.status}.")
+        raise Conflict(
+            f"Only rulings in review can be reviewed; this ruling is {ruling.status_words}."
+        )
     approving = decision == Decision.APPROVE
     if approving and selectors.contributions(reviewer, ruling.pk).exists():
         raise PermissionDenied(

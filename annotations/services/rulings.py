@@ -105,7 +105,7 @@ def _check_supersedes(old: Ruling, user, ruling: Ruling | None = None):
     require(roles.is_editor(user), "Only editors may replace a retracted ruling.")
     if old.status != Status.RETRACTED:
         raise Conflict(
-            f"Only a retracted ruling can be superseded; {old.slug!r} is {old.status}. "
+            f"Only a retracted ruling can be superseded; {old.slug!r} is {old.status_words}. "
             "Retract it first, with a reason.",
             field="supersedes",
         )
@@ -216,7 +216,7 @@ def ruling_delete(*, ruling: Ruling, user, expected_version: int | None = None) 
     )
     check_version(ruling, expected_version)
     if ruling.status != Status.DRAFT:
-        raise Conflict(f"Only drafts can be deleted; this ruling is {ruling.status}.")
+        raise Conflict(f"Only drafts can be deleted; this ruling is {ruling.status_words}.")
     if ruling.reviews.exists():
         raise Conflict("This draft has reviews on record and cannot be deleted; edit it instead.")
     for link in ruling.links.all():
@@ -231,7 +231,7 @@ def ruling_submit(*, ruling: Ruling, user) -> Ruling:
     ruling = lock_ruling(ruling)
     _require_owner(user, ruling, "Only the ruling's author or an editor may submit it for review.")
     if ruling.status != Status.DRAFT:
-        raise Conflict(f"Only drafts can be submitted; this ruling is {ruling.status}.")
+        raise Conflict(f"Only drafts can be submitted; this ruling is {ruling.status_words}.")
     if not ruling.annotations.filter(kind=Kind.CLAIM).exists():
         raise Conflict("A ruling must link at least one claim span before it is submitted.")
     if not ruling.claim.strip():
@@ -254,7 +254,9 @@ def ruling_retract(*, ruling: Ruling, user, reason) -> Ruling:
     ruling = lock_ruling(ruling)
     require(roles.is_editor(user), "Only editors may retract rulings.")
     if ruling.status != Status.PUBLISHED:
-        raise Conflict(f"Only published rulings can be retracted; this ruling is {ruling.status}.")
+        raise Conflict(
+            f"Only published rulings can be retracted; this ruling is {ruling.status_words}."
+        )
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason:
         raise InvalidInput(

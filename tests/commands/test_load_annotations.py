@@ -553,7 +553,7 @@ def test_a_reload_does_not_approve_a_ruling_under_review_that_differs_from_the_f
 
     assert snapshot() == before
     assert (
-        f"warning: {path}:{line}: ruling '{slug}' is in_review and differs from the file in rating"
+        f"warning: {path}:{line}: ruling '{slug}' is in review and differs from the file in rating"
         in warnings
     )
     ruling = Ruling.objects.get(slug=slug)
