@@ -32,10 +32,12 @@ from .text import (
     normalize_body,
     normalize_fragment,
     resolve_quote,
+    snippet,
     validate_offsets,
 )
 
 __all__ = [
+    "snippet",
     "CONTEXT_CHARS",
     "DIFF_TIMEOUT",
     "MAX_EXACT_CANDIDATES",

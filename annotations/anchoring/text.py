@@ -116,6 +116,27 @@ def context(text: str, start: int, end: int, size: int = CONTEXT_CHARS) -> tuple
     return text[max(0, start - size) : start], text[end : end + size]
 
 
+_LINE_BREAKS = re.compile(r"\s*\n\s*")
+
+
+def snippet(prefix: str, suffix: str, *, at_start: bool, at_end: bool) -> tuple[str, str]:
+    """A span's context as a reader sees it around the quote: the stored `prefix`/`suffix`
+    (exact, for anchoring) cut back to whole words, unless they reach the start (`at_start`) or
+    the end (`at_end`) of the body, with each run of line breaks and blank lines folded into
+    one space. The quote itself is shown as stored."""
+    if not at_start:
+        # Drop the partial word the cut began in (up to the first whitespace), when a whole
+        # word follows it.
+        cut = re.search(r"\s", prefix)
+        if cut and prefix[cut.end() :].strip():
+            prefix = prefix[cut.end() :].lstrip()
+    if not at_end:
+        cuts = [m.start() for m in re.finditer(r"\s", suffix)]
+        if cuts and suffix[: cuts[-1]].strip():
+            suffix = suffix[: cuts[-1]].rstrip()
+    return _LINE_BREAKS.sub(" ", prefix), _LINE_BREAKS.sub(" ", suffix)
+
+
 def validate_offsets(text: str, start: int, end: int, unit_length: int | None = None) -> None:
     """Refuses offsets that do not make a span of `text`, naming the field at fault.
 

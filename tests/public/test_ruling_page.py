@@ -15,6 +15,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from annotations import services
+from annotations.anchoring import snippet
 from annotations.models import Decision, Status
 
 from .. import helpers
@@ -74,11 +75,20 @@ def json_ld(response):
 
 
 def in_context(span):
-    """How the page shows a span: its context either side and the quote highlighted."""
+    """How the page shows a span: its context either side, cut to whole words (what
+    anchoring.snippet does is tested in tests/anchoring/test_snippet.py), and the quote
+    highlighted."""
+    after_span = len(span.article.body) - span.end
+    before, after = snippet(
+        span.prefix,
+        span.suffix,
+        at_start=span.start <= len(span.prefix),
+        at_end=after_span <= len(span.suffix),
+    )
     return (
-        f"{escape(span.prefix, quote=False)}"
+        f"{escape(before, quote=False)}"
         f'<mark class="{span.kind}">{escape(span.quote, quote=False)}</mark>'
-        f"{escape(span.suffix, quote=False)}"
+        f"{escape(after, quote=False)}"
     )
 
 
