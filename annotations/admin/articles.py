@@ -1,6 +1,8 @@
 """Articles: the list with span counts, the change form (a stale form is refused) and the
 Annotate workspace."""
 
+from pathlib import Path
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -9,9 +11,10 @@ from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.text import slugify
 from simple_history.admin import SimpleHistoryAdmin
 
-from .. import roles, services
+from .. import article_files, roles, services
 from ..errors import ServiceError
 from ..models import AnchorState, Article, Kind, Rating, Status
 
@@ -45,12 +48,27 @@ class ArticleForm(forms.ModelForm):
         max_length=Article._meta.get_field("url").max_length, required=False, assume_scheme="https"
     )
 
+    # Adding only: a .txt (its body; the slug from its name) or a .json article (slug,
+    # metadata and body), read as `import_articles` reads files, in place of the fields below.
+    upload = forms.FileField(
+        required=False,
+        label="Or upload a file",
+        help_text="A .txt file (its text is the body) or a .json article with slug, body and "
+        "metadata, as import_articles reads them. What the file gives replaces the fields.",
+    )
+
     class Meta:
         model = Article
         fields = ("slug", *services.ARTICLE_FIELDS, "body")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if not self.instance.pk:
+            # With a file, the slug and body may come from it.
+            self.fields["slug"].required = False
+            self.fields["body"].required = False
+        else:
+            self.fields.pop("upload", None)
         if self.instance.pk:
             self.fields["expected_version"].required = True
             # The stored row's version, not the instance's: a history "revert" form is built on
@@ -60,8 +78,41 @@ class ArticleForm(forms.ModelForm):
     def current_version(self):
         return Article.objects.filter(pk=self.instance.pk).values_list("version", flat=True).first()
 
+    def _read_upload(self, cleaned):
+        upload = cleaned.get("upload")
+        if not upload:
+            return
+        name = upload.name or "upload"
+        data = upload.read()
+        try:
+            if name.lower().endswith(".txt"):
+                article = {"slug": slugify(Path(name).stem), "body": article_files.decode(data)}
+            elif name.lower().endswith(".json"):
+                articles = article_files.json_articles(name, data, lines=False)
+                if len(articles) != 1:
+                    raise article_files.BadFile(
+                        f"{name}: holds {len(articles)} articles; upload one at a time here, "
+                        "or use manage.py import_articles for many"
+                    )
+                where, article = articles[0]
+                if isinstance(article, article_files.BadFile):
+                    raise article
+            else:
+                raise article_files.BadFile(f"{name}: upload a .txt or a .json file")
+        except article_files.BadFile as exc:
+            self.add_error("upload", str(exc))
+            return
+        for key, value in article.items():
+            cleaned[key] = value
+            self.errors.pop(key, None)
+
     def clean(self):
         cleaned = super().clean()
+        if not self.instance.pk:
+            self._read_upload(cleaned)
+            for name in ("slug", "body"):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, "This field is required (or upload a file).")
         expected = cleaned.get("expected_version")
         if self.instance.pk and expected is not None:
             current = self.current_version()
@@ -159,6 +210,15 @@ class ArticleAdmin(SimpleHistoryAdmin):
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/annotations/article/annotate.html", context)
 
+    def has_add_permission(self, request):
+        # Who may add articles is the service's rule (editors), not a Django permission row.
+        return roles.is_editor(request.user)
+
+    def get_fields(self, request, obj=None):
+        # The upload is for adding; an article's page edits its fields.
+        fields = super().get_fields(request, obj)
+        return [f for f in fields if f != "upload"] if obj else fields
+
     def get_readonly_fields(self, request, obj=None):
         # The slug is an identifier in URLs and fixtures: fixed once the article exists.
         return self.readonly_fields + (("slug", "version") if obj else ())
@@ -212,7 +272,10 @@ class ArticleAdmin(SimpleHistoryAdmin):
                     self.message_user(request, f"Body changed; spans re-anchored: {summary}.")
             else:
                 created = services.article_create(
-                    user=request.user, slug=obj.slug, body=form.cleaned_data["body"], **data
+                    user=request.user,
+                    slug=form.cleaned_data["slug"],
+                    body=form.cleaned_data["body"],
+                    **data,
                 )
                 obj.pk = created.pk
         except ServiceError as exc:
