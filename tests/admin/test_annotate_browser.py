@@ -76,6 +76,19 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+def watch_csp(page):
+    """Records on the page every Content-Security-Policy violation Chromium reports (it logs
+    each to the console), so a test can fail on them."""
+    page.csp_violations = []
+
+    def on_console(message):
+        if "Content Security Policy" in message.text:
+            page.csp_violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    return page
+
+
 @pytest.fixture
 def new_page(browser, live_server):
     """`new_page()`: a page in a fresh browser context (its own cookies). Uncaught JavaScript
@@ -89,6 +102,7 @@ def new_page(browser, live_server):
         page = context.new_page()
         page.js_errors = []
         page.dialogs = []
+        watch_csp(page)
         page.on("pageerror", lambda exc: page.js_errors.append(str(exc)))
 
         def on_dialog(dialog):
@@ -99,10 +113,13 @@ def new_page(browser, live_server):
         return page
 
     yield make
-    errors = [error for context in contexts for page in context.pages for error in page.js_errors]
+    pages = [page for context in contexts for page in context.pages]
+    errors = [error for page in pages for error in page.js_errors]
+    violations = [v for page in pages for v in getattr(page, "csp_violations", [])]
     for context in contexts:
         context.close()
     assert errors == [], f"uncaught JavaScript errors: {errors}"
+    assert violations == [], f"Content-Security-Policy violations: {violations}"
 
 
 def login(page, live_server, user):

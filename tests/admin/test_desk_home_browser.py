@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from annotations import selectors
 
 from ..helpers import ROOT
-from .test_annotate_browser import SCREENSHOTS, browser, login  # noqa: F401
+from .test_annotate_browser import SCREENSHOTS, browser, login, watch_csp  # noqa: F401
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -24,7 +24,7 @@ def test_the_desk_home_on_the_curated_data(browser, live_server, alice, erin, fr
     call_command("import_articles", str(ROOT / "seeds"), stdout=StringIO())
     call_command("load_annotations", str(ROOT / "fixtures" / "curated.toml"), stdout=StringIO())
     context = browser.new_context(viewport={"width": width, "height": 900})
-    page = context.new_page()
+    page = watch_csp(context.new_page())
     login(page, live_server, erin)
     expect(page.locator("#queues-title")).to_be_visible()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
@@ -39,4 +39,16 @@ def test_the_desk_home_on_the_curated_data(browser, live_server, alice, erin, fr
     assert shown == [(label, n) for _, label, n in figures.by_status]
     assert sum(n for _, n in shown) == 19  # the curated rulings
     assert page.evaluate("document.documentElement.scrollWidth") <= width
+    # The rest of the desk's pages: the ruling list and a ruling, an article's Annotate view,
+    # the API docs. None may break the Content-Security-Policy.
+    for path in [
+        "/admin/annotations/ruling/",
+        "/admin/annotations/article/",
+        "/admin/annotations/webhookdelivery/",
+        "/api/v1/docs/",
+    ]:
+        page.goto(f"{live_server.url}{path}")
+    page.goto(f"{live_server.url}/api/v1/docs/")
+    expect(page.locator(".swagger-ui .info")).to_be_visible()
+    assert page.csp_violations == []
     context.close()

@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from annotations.models import Annotation, Ruling, Status
 
-from ..admin.test_annotate_browser import CHROMIUM_ARGS, SCREENSHOTS, browser  # noqa: F401
+from ..admin.test_annotate_browser import CHROMIUM_ARGS, SCREENSHOTS, browser, watch_csp  # noqa: F401
 from ..helpers import ROOT
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -33,7 +33,7 @@ def test_public_pages_fit_the_screen(browser, live_server, curated, width):  # n
     context = browser.new_context(
         viewport={"width": width, "height": 900}, java_script_enabled=False
     )
-    page = context.new_page()
+    page = watch_csp(context.new_page())
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for name, path in [
         ("home", "/"),
@@ -45,12 +45,14 @@ def test_public_pages_fit_the_screen(browser, live_server, curated, width):  # n
         page.screenshot(path=str(SCREENSHOTS / f"public-{name}-{width}.png"), full_page=True)
         page.screenshot(path=str(SCREENSHOTS / f"public-{name}-{width}-top.png"))
         assert page.locator("script:not([type='application/ld+json'])").count() == 0, path
+    assert page.csp_violations == []
     context.close()
     # Sideways scrolling, measured in a context that may run our own measuring script.
     measuring = browser.new_context(viewport={"width": width, "height": 900})
-    page = measuring.new_page()
+    page = watch_csp(measuring.new_page())
     for path in ["/", f"/rulings/{ruling.slug}/", f"/articles/{article.slug}/"]:
         page.goto(f"{live_server.url}{path}")
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         assert scroll_width <= width, (path, scroll_width)
+    assert page.csp_violations == []
     measuring.close()

@@ -73,3 +73,19 @@ def test_one_address_trying_many_usernames_is_locked_out(alice, settings):
     elsewhere = Client(REMOTE_ADDR="198.51.100.1")
     response = elsewhere.post(LOGIN, {"username": "alice", "password": PASSWORD})
     assert response.status_code == 302 and "_auth_user_id" in elsewhere.session
+
+
+@pytest.mark.parametrize("path", ["/", "/admin/login/", "/feeds/rulings.atom", "/api/v1/rulings/"])
+def test_every_page_carries_a_strict_content_security_policy(client, db, path):
+    policy = client.get(path)["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+    assert directives["script-src"] == "'self'" and directives["style-src"] == "'self'"
+    assert directives["frame-ancestors"] == "'none'" and directives["object-src"] == "'none'"
+    assert "unsafe" not in policy
+
+
+def test_the_api_docs_allow_inline_styles_and_nothing_more(client, db):
+    policy = client.get("/api/v1/docs/")["Content-Security-Policy"]
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+    assert directives["style-src"] == "'self' 'unsafe-inline'"
+    assert directives["script-src"] == "'self'"
