@@ -5,6 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/bootstrap.sh >/dev/null
+# axe-core for the accessibility checks the browser tests run in the page, exactly as
+# package-lock.json pins it (from the npm registry). Without npm those tests are skipped, or
+# fail with CI set.
+if command -v npm >/dev/null 2>&1 && [ ! -f node_modules/.package-lock.json -o package-lock.json -nt node_modules/.package-lock.json ]; then
+    npm ci --no-audit --no-fund --silent >&2
+fi
 if [ -z "${DATABASE_URL:-}" ]; then
     pgdir=$(mktemp -d "${TMPDIR:-/tmp}/factcheck-test-pg.XXXXXX")
     trap 'scripts/pg.sh stop "$pgdir"; rm -rf "$pgdir"' EXIT

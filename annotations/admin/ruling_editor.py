@@ -62,17 +62,49 @@ class RulingForm(forms.Form):
 
 
 class SourceForm(forms.Form):
-    url = forms.CharField(label="URL", max_length=SOURCE_FIELDS["url"], required=False)
-    title = forms.CharField(max_length=SOURCE_FIELDS["title"], required=False)
-    publisher = forms.CharField(max_length=SOURCE_FIELDS["publisher"], required=False)
-    accessed = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="YYYY-MM-DD"
+    # The rows sit under one header row, so each input names itself to screen readers.
+    url = forms.CharField(
+        label="URL",
+        max_length=SOURCE_FIELDS["url"],
+        required=False,
+        widget=forms.TextInput(attrs={"aria-label": "Source URL"}),
     )
-    note = forms.CharField(max_length=SOURCE_FIELDS["note"], required=False)
+    title = forms.CharField(
+        max_length=SOURCE_FIELDS["title"],
+        required=False,
+        widget=forms.TextInput(attrs={"aria-label": "Source title"}),
+    )
+    publisher = forms.CharField(
+        max_length=SOURCE_FIELDS["publisher"],
+        required=False,
+        widget=forms.TextInput(attrs={"aria-label": "Source publisher"}),
+    )
+    accessed = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "aria-label": "Source accessed on"}),
+        help_text="YYYY-MM-DD",
+    )
+    note = forms.CharField(
+        max_length=SOURCE_FIELDS["note"],
+        required=False,
+        widget=forms.TextInput(attrs={"aria-label": "Note on the source"}),
+    )
+
+
+class _SourceRows(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["aria-label"] = "Delete this source"
 
 
 SourceFormSet = forms.formset_factory(
-    SourceForm, extra=2, can_delete=True, max_num=MAX_SOURCES, validate_max=True
+    SourceForm,
+    formset=_SourceRows,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_SOURCES,
+    validate_max=True,
 )
 
 
