@@ -55,8 +55,9 @@ class RulingForm(forms.Form):
         max_length=50_000,
         required=False,
         strip=False,
-        help_text="The reasoning, shown on the public page. Plain text: a blank line starts a "
-        "new paragraph.",
+        help_text="The reasoning, shown on the public page, in Markdown: a blank line starts "
+        "a new paragraph, [words](https://example.org) makes a link, *emphasis*, **strong**, "
+        "lists with - or 1. Raw HTML is shown as text.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

@@ -4,7 +4,7 @@ it: the public ruling page, the admin's ruling, editor and review pages."""
 
 from django import template
 
-from annotations import anchoring
+from annotations import anchoring, formatting
 
 register = template.Library()
 
@@ -25,3 +25,9 @@ def span_in_context(span, language=""):
         "trail": not at_end,
         "language": language,
     }
+
+
+@register.filter
+def summary_html(text):
+    """`{{ ruling.summary|summary_html }}`: the summary's Markdown as sanitised HTML."""
+    return formatting.summary_html(text)

@@ -165,7 +165,7 @@ def test_it_shows_a_published_ruling(client, make_ruling_with_spans):
         '<span class="rating rating-unsupported">Unsupported: no credible evidence</span>' in html
     )
     # The summary keeps its line breaks, as paragraphs or breaks.
-    assert "The officials named no camp and no country.<br>No agency confirmed it." in html
+    assert "The officials named no camp and no country.<br>\nNo agency confirmed it." in html
     assert "retracted" not in html.lower()
 
     spans = spans_of(ruling)
