@@ -14,6 +14,8 @@ from annotations.models import (
     DismissedSuggestion,
     Review,
     Ruling,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 from ..factories import ArticleFactory, RulingFactory
@@ -221,3 +223,47 @@ def test_every_constraint_in_the_database_is_tried_here(db):
                 if rule and f'"{name}"' not in source:
                     untried.append(f"{table}.{name}")
     assert untried == [], "\n".join(untried)
+
+
+def endpoint(user, **overrides):
+    fields = dict(url="https://93.184.215.14/hook", events=["ruling.published"], created_by=user)
+    return WebhookEndpoint.objects.create(**{**fields, **overrides})
+
+
+@pytest.mark.parametrize(
+    ("overrides", "constraint"),
+    [
+        ({"secret": ""}, "webhook_secret_not_empty"),
+        ({"events": []}, "webhook_events_not_empty"),
+        ({"events": ["ruling.published", "ruling.deleted"]}, "webhook_events_valid"),
+    ],
+)
+def test_it_refuses_a_bad_webhook_endpoint(alice, overrides, constraint):
+    refused(lambda: endpoint(alice, **overrides), constraint)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "constraint"),
+    [
+        ({"attempts": -1}, "annotations_webhookdelivery_attempts_check"),
+        ({"last_status_code": -1}, "annotations_webhookdelivery_last_status_code_check"),
+        ({"last_response_ms": -1}, "annotations_webhookdelivery_last_response_ms_check"),
+        ({"event": "ruling.deleted"}, "webhook_delivery_event_valid"),
+        ({"status": "lost"}, "webhook_delivery_status_valid"),
+        ({"status": "delivered"}, "webhook_delivered_has_time"),
+    ],
+)
+def test_it_refuses_a_bad_webhook_delivery(alice, overrides, constraint):
+    fields = dict(endpoint=endpoint(alice), event="ruling.published", body="{}")
+    refused(lambda: WebhookDelivery.objects.create(**{**fields, **overrides}), constraint)
+
+
+def test_it_accepts_a_good_delivery(alice):
+    delivered = WebhookDelivery.objects.create(
+        endpoint=endpoint(alice),
+        event="ruling.published",
+        body="{}",
+        status="delivered",
+        delivered_at=timezone.now(),
+    )
+    assert delivered.pk
