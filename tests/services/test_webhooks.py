@@ -73,7 +73,7 @@ def test_events_must_be_a_list_of_known_events(root, events):
 
 
 @pytest.mark.parametrize("who", ["alice", "erin", None])
-def test_only_administrators_register_endpoints(request, who):
+def test_only_administrators_register_endpoints(request, who, db):
     user = request.getfixturevalue(who) if who else None
     with pytest.raises(PermissionDenied):
         webhooks.endpoint_save(user=user, url=PUBLIC, events=ALL_EVENTS)
