@@ -141,7 +141,13 @@ def test_the_docs_page_is_html_that_loads_the_document(api):
     assert response["Content-Type"].startswith("text/html")
     page = response.content.decode()
     assert "swagger-ui" in page.lower()
-    assert f"{API}schema/" in page
+    # The start-up script is a file of its own (no inline script, for the CSP): the page loads
+    # it, and it names the document.
+    assert "<script>" not in page and f'src="{API}docs/?script=' in page
+    script = api().get(API + "docs/", {"script": ""})
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert f"{API}schema/" in script.content.decode()
 
 
 # --- Documented responses against real ones ------------------------------------------------------
