@@ -1,5 +1,5 @@
 """The desk's home page: its work queues and its dashboard. A fixed number of queries whatever
-the data size: one per queue (the count rides on each row as a window), four for the
+the data size: one per queue (the count rides on each row as a window), five for the
 dashboard."""
 
 from __future__ import annotations
