@@ -7,9 +7,12 @@ from django.urls import reverse
 
 def absolute(request, path: str) -> str:
     """FACTCHECK_PUBLIC_BASE_URL + path when set (behind a proxy the request's host may be an
-    internal one), else the address this request came in on."""
+    internal one), else the address this request came in on; with no request (a task worker)
+    and no base, the path itself."""
     base = settings.FACTCHECK_PUBLIC_BASE_URL
-    return base.rstrip("/") + path if base else request.build_absolute_uri(path)
+    if base:
+        return base.rstrip("/") + path
+    return request.build_absolute_uri(path) if request is not None else path
 
 
 def builders(request) -> dict:

@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .. import roles
+from ..absolute_urls import absolute
 from ..errors import InvalidInput
 from ..models import DeliveryStatus, Ruling, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from ._guards import require
@@ -62,7 +63,7 @@ def _private(address: str) -> bool:
     return not ip.is_global
 
 
-def check_url(url: str, *, resolve=True) -> str:
+def check_url(url: str) -> str:
     """The URL a delivery may be sent to, or InvalidInput naming `url`. https only, unless the
     host is on a private network and WEBHOOK_ALLOW_PRIVATE_NETWORKS is on; a host that resolves
     to a loopback, private, link-local or otherwise non-global address is refused unless that
@@ -75,8 +76,6 @@ def check_url(url: str, *, resolve=True) -> str:
     if parts.username or parts.password:
         raise InvalidInput("url must not carry a user name or password.", field="url")
     allow_private = settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS
-    if not resolve:
-        return url
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
@@ -135,18 +134,6 @@ def endpoint_save(
 # --- Events ------------------------------------------------------------------------------------
 
 
-def _public_url(ruling: Ruling) -> str:
-    path = reverse("ruling-page", args=[ruling.slug])
-    base = settings.FACTCHECK_PUBLIC_BASE_URL
-    return base.rstrip("/") + path if base else path
-
-
-def _api_url(ruling: Ruling) -> str:
-    path = reverse("api:ruling-detail", args=[ruling.slug])
-    base = settings.FACTCHECK_PUBLIC_BASE_URL
-    return base.rstrip("/") + path if base else path
-
-
 def payload(event: str, ruling: Ruling, *, event_id: str, at: datetime) -> dict:
     """What a receiver is told. Links are absolute when FACTCHECK_PUBLIC_BASE_URL is set (a
     worker has no request to take a host from), else paths."""
@@ -167,8 +154,8 @@ def payload(event: str, ruling: Ruling, *, event_id: str, at: datetime) -> dict:
             "retraction_reason": ruling.retraction_reason,
             "supersedes": ruling.supersedes.slug if ruling.supersedes_id else None,
             "superseded_by": superseded_by.slug if superseded_by else None,
-            "url": _public_url(ruling),
-            "api_url": _api_url(ruling),
+            "url": absolute(None, reverse("ruling-page", args=[ruling.slug])),
+            "api_url": absolute(None, reverse("api:ruling-detail", args=[ruling.slug])),
         },
     }
 

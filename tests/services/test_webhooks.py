@@ -189,3 +189,11 @@ def test_the_signature_is_hmac_sha256_of_timestamp_dot_body():
     body = '{"a":"é"}'.encode()
     expected = hmac.new(b"s3cret", b"1700000000." + body, hashlib.sha256).hexdigest()
     assert webhooks.sign("s3cret", 1700000000, body) == "sha256=" + expected
+
+
+def test_links_are_absolute_under_the_public_base_url(endpoint, make_ruling, settings):
+    settings.FACTCHECK_PUBLIC_BASE_URL = "https://desk.example.org"
+    ruling = make_ruling(Status.PUBLISHED)
+    links = json.loads(WebhookDelivery.objects.get().body)["ruling"]
+    assert links["url"] == f"https://desk.example.org/rulings/{ruling.slug}/"
+    assert links["api_url"] == f"https://desk.example.org/api/v1/rulings/{ruling.slug}/"
