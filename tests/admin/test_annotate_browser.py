@@ -194,6 +194,9 @@ def drag_select(page, passage):
     page.mouse.down()
     page.mouse.move(box["x2"], box["y2"], steps=8)
     page.mouse.up()
+    # A person looks at the panel before pressing a kind's key; a key pressed before the panel
+    # has opened for this selection would be lost (CI once caught exactly that).
+    expect(page.locator("#panel-quote")).to_have_text(passage)
 
 
 def seg(page, span):
